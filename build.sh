@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Build, publish, run, test and benchmark Plugin Supervisor.
+#   ./build.sh          build everything and publish to artifacts/ (supervisor, CLI, sample plugins)
+#   ./build.sh run      publish, then run the supervisor on deploy/supervisor.json with the sample plugins
+#   ./build.sh test     publish, then run every test; ends with "N passed, N failed"
+#   ./build.sh bench    publish, then run the benchmarks (perf/); results in artifacts/bench/
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT="$PWD"
+ARTIFACTS="$ROOT/artifacts"
+CONFIGURATION="${CONFIGURATION:-Release}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+require_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK 10 is required (dotnet not found on PATH); see https://dot.net" >&2
+    exit 1
+  fi
+}
+
+publish_plugin() { # name version project [extra msbuild args...]
+  local name="$1" version="$2" project="$3"; shift 3
+  dotnet publish "$project" -c "$CONFIGURATION" --nologo -v quiet -p:Version="$version" \
+    -p:IntermediateOutputPath="obj/$CONFIGURATION-$version/" -o "$ARTIFACTS/plugins/$name/$version" "$@"
+}
+
+cmd_publish() {
+  require_dotnet
+  echo "==> building and publishing to $ARTIFACTS"
+  dotnet build Supervisor.sln -c "$CONFIGURATION" --nologo -v quiet
+  dotnet publish src/Supervisor.Host -c "$CONFIGURATION" --nologo -v quiet --no-build -o "$ARTIFACTS/supervisor"
+  dotnet publish src/Supervisor.Cli -c "$CONFIGURATION" --nologo -v quiet --no-build -o "$ARTIFACTS/supervisor"
+  publish_plugin echo 1.0.0 plugin-sdk/samples/Echo
+  publish_plugin echo 2.0.0 plugin-sdk/samples/Echo
+  publish_plugin chaos 1.0.0 plugin-sdk/samples/Chaos
+  echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
+  echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"
+}
+
+cmd_run() {
+  cmd_publish
+  echo "==> running: supervisor run --config deploy/supervisor.json (Ctrl+C to stop)"
+  exec "$ARTIFACTS/supervisor/supervisor" run --config "$ROOT/deploy/supervisor.json"
+}
+
+cmd_test() {
+  cmd_publish
+  local results="$ARTIFACTS/test-results"
+  rm -rf "$results"
+  echo "==> testing"
+  local status=0
+  dotnet test tests/Supervisor.Tests -c "$CONFIGURATION" --nologo --no-build \
+    --logger "trx;LogFileName=tests.trx" --results-directory "$results" || status=$?
+  summarize "$results" || true
+  return $status
+}
+
+summarize() { # prints "N passed, N failed" from the TRX counters
+  local trx
+  trx="$(find "$1" -name '*.trx' | head -n1)"
+  if [[ -z "$trx" ]]; then echo "0 passed, 0 failed"; return 1; fi
+  local counters passed failed
+  counters="$(grep -o '<Counters [^>]*>' "$trx")"
+  passed="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  failed="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  echo "${passed:-0} passed, ${failed:-0} failed"
+}
+
+cmd_bench() {
+  cmd_publish
+  dotnet run --project perf/Supervisor.Benchmarks -c "$CONFIGURATION" --nologo -- "$@"
+}
+
+case "${1:-build}" in
+  build|publish) cmd_publish ;;
+  run) cmd_run ;;
+  test) cmd_test ;;
+  bench) shift; cmd_bench "$@" ;;
+  -h|--help|help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) echo "unknown command '$1'; try ./build.sh --help" >&2; exit 64 ;;
+esac

@@ -1,0 +1,170 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Supervisor.PluginSdk.Hosting;
+using Supervisor.PluginSdk.Shim;
+
+namespace Supervisor.PluginSdk;
+
+/// <summary>
+/// Runs a plugin process: performs the supervisor handshake and serves the plugin's handler over gRPC on the
+/// private socket the supervisor chose, until the supervisor shuts it down or goes away.
+/// </summary>
+public static partial class PluginHost
+{
+    /// <summary>Exit code when the plugin was started without the supervisor's handshake.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>Exit code when the plugin could not start serving (e.g. the socket could not be bound).</summary>
+    public const int StartFailedExitCode = 1;
+
+    /// <summary>Gets how long in-flight handlers may finish after SIGTERM or SIGINT. Defaults to 5 seconds.</summary>
+    public static TimeSpan SignalDrainGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs <typeparamref name="TPlugin"/> as a supervised plugin.</summary>
+    /// <typeparam name="TPlugin">The plugin: <see cref="IPlugin"/>, <see cref="SynchronousPlugin"/> or <see cref="JsonPlugin{TState}"/>.</typeparam>
+    /// <param name="args">The process arguments (unused today; kept for forward compatibility).</param>
+    /// <param name="cancellationToken">Stops the plugin as a drain would.</param>
+    /// <returns>The process exit code.</returns>
+    public static Task<int> RunAsync<TPlugin>(string[] args, CancellationToken cancellationToken = default)
+        where TPlugin : IPlugin, new() =>
+        RunAsync(args, static _ => new TPlugin(), cancellationToken);
+
+    /// <summary>Runs the plugin that <paramref name="factory"/> creates from the supervisor's context (name, version, settings).</summary>
+    /// <param name="args">The process arguments (unused today; kept for forward compatibility).</param>
+    /// <param name="factory">Creates the plugin once the handshake has been read.</param>
+    /// <param name="cancellationToken">Stops the plugin as a drain would.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, Func<PluginContext, IPlugin> factory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var handshake = HandshakeEnvironment.TryRead(Environment.GetEnvironmentVariable, out var error);
+        if (handshake is null)
+        {
+            await Console.Error.WriteLineAsync(UsageMessage(error!)).ConfigureAwait(false);
+            return UsageExitCode;
+        }
+
+        // Blocking handlers hold pool threads; a larger floor keeps the shim answering while they do.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
+
+        var app = BuildApp(handshake, factory(handshake.Context));
+        var lifetime = app.Services.GetRequiredService<ShimLifetime>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Supervisor.PluginSdk");
+        try
+        {
+            DeleteStaleSocket(handshake.SocketPath);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            LogServeFailed(logger, ex, handshake.Address);
+            return StartFailedExitCode;
+        }
+
+        Console.Out.WriteLine(ReadyLine.Format(HandshakeEnvironment.SupportedProtocolVersion, handshake.Address));
+        Console.Out.Flush();
+
+        StdinWatcher.Start(() => lifetime.ExitNow("stdin reached end of file: the supervisor is gone", 0));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var cancelled = cancellationToken.Register(() => lifetime.DrainAsync(SignalDrainGrace, "the host cancelled the run"));
+
+        var exitCode = await lifetime.Exited.ConfigureAwait(false);
+        using (var stopBudget = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            try
+            {
+                await app.StopAsync(stopBudget.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Handlers that ignore cancellation cannot hold the exit up.
+            }
+        }
+
+        DeleteStaleSocket(handshake.SocketPath);
+        return exitCode;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _ = lifetime.DrainAsync(SignalDrainGrace, context.Signal.ToString());
+        }
+    }
+
+    private static WebApplication BuildApp(HandshakeEnvironment handshake, IPlugin plugin)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = false;
+        });
+        // stdout carries the ready line; every log line goes to stderr, which the supervisor tags and keeps.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(handshake.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.AddServerHeader = false;
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(plugin);
+        builder.Services.AddSingleton(handshake.Context);
+        builder.Services.AddSingleton<InFlightTracker>();
+        builder.Services.AddSingleton<ShimLifetime>();
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<BearerTokenInterceptor>(handshake.Token);
+            o.EnableDetailedErrors = false;
+        });
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
+            .AddCheck<DrainingHealthCheck>("draining");
+
+        var app = builder.Build();
+        app.MapGrpcService<PluginServiceEndpoint>();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+
+    private static void DeleteStaleSocket(string path)
+    {
+        // Kestrel leaves the socket file behind after SIGKILL, and a stale file makes the next bind fail.
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string UsageMessage(string reason)
+    {
+        var executable = Path.GetFileName(Environment.ProcessPath) ?? "this program";
+        return $"""
+            {executable} is a Plugin Supervisor plugin: {reason}.
+            It is not meant to be started by hand. Put it under PluginsRoot/<name>/<version>/ with a plugin.json
+            and run it through the supervisor (supervisor run --config supervisor.json), which starts it with
+            {HandshakeEnvironment.ProtocolVersionVariable}, {HandshakeEnvironment.AddressVariable} and {HandshakeEnvironment.TokenVariable} set.
+            See docs/protocol.md for the handshake.
+            """;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not serve on {Address}")]
+    private static partial void LogServeFailed(ILogger logger, Exception exception, string address);
+
+    private sealed class DrainingHealthCheck(ShimLifetime lifetime) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(lifetime.IsDraining ? HealthCheckResult.Unhealthy("draining") : HealthCheckResult.Healthy());
+    }
+}

@@ -1,0 +1,137 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Supervisor.Protocol.Plugin.V1;
+
+namespace Supervisor.PluginSdk.Shim;
+
+/// <summary>Serves <c>supervisor.plugin.v1.PluginService</c> for the plugin's handler.</summary>
+internal sealed partial class PluginServiceEndpoint : PluginService.PluginServiceBase
+{
+    private readonly IPlugin _plugin;
+    private readonly PluginContext _context;
+    private readonly InFlightTracker _inFlight;
+    private readonly ShimLifetime _lifetime;
+    private readonly ILogger _logger;
+
+    public PluginServiceEndpoint(IPlugin plugin, PluginContext context, InFlightTracker inFlight, ShimLifetime lifetime, ILogger<PluginServiceEndpoint> logger)
+    {
+        _plugin = plugin;
+        _context = context;
+        _inFlight = inFlight;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    public override async Task<HandleEventResponse> HandleEvent(HandleEventRequest request, ServerCallContext context)
+    {
+        if (_lifetime.IsDraining)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"plugin '{_context.Name}' is shutting down and takes no new calls"));
+        }
+
+        var wire = request.Event ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "the request carries no event"));
+        var pluginEvent = new PluginEvent(wire.Id, wire.Name, wire.Payload.Memory, wire.ContentType, wire.Attributes, context.Deadline);
+        var cancellationToken = context.CancellationToken;
+        var handler = InvokeTracked(pluginEvent, cancellationToken);
+        PluginReply reply;
+        try
+        {
+            // The handler may ignore its token; the caller is answered at the deadline all the same, and the
+            // tracker keeps counting the handler until it really returns.
+            reply = handler.IsCompleted ? await handler.ConfigureAwait(false) : await handler.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var deadlinePassed = context.Deadline <= DateTime.UtcNow;
+            throw new RpcException(deadlinePassed
+                ? new Status(StatusCode.DeadlineExceeded, $"event '{wire.Name}' was still being handled at its deadline")
+                : new Status(StatusCode.Cancelled, "the caller cancelled the call"));
+        }
+        catch (RpcException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(_logger, ex, wire.Name, wire.Id);
+            throw new RpcException(new Status(StatusCode.Unknown, $"{ex.GetType().FullName}: {ex.Message}"));
+        }
+
+        return ToResponse(reply);
+    }
+
+    public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context)
+    {
+        var response = new DescribeResponse
+        {
+            Name = _context.Name,
+            Version = _context.Version,
+            Sdk = "dotnet",
+            SdkVersion = typeof(PluginHost).Assembly.GetName().Version?.ToString(3) ?? string.Empty,
+        };
+        response.EventNames.AddRange(_plugin.EventNames);
+        return Task.FromResult(response);
+    }
+
+    public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context)
+    {
+        var (pastDeadline, maxOverdue) = _inFlight.Overdue();
+        return Task.FromResult(new GetStatusResponse
+        {
+            InFlight = (uint)_inFlight.Count,
+            PastDeadline = (uint)pastDeadline,
+            MaxOverdue = Duration.FromTimeSpan(maxOverdue),
+            Draining = _lifetime.IsDraining,
+        });
+    }
+
+    public override Task<ShutdownResponse> Shutdown(ShutdownRequest request, ServerCallContext context)
+    {
+        var grace = request.Grace?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (grace < TimeSpan.Zero)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"grace must not be negative (got {grace})"));
+        }
+
+        var inFlight = (uint)_inFlight.Count;
+        _ = _lifetime.DrainAsync(grace, "the supervisor asked for a shutdown");
+        return Task.FromResult(new ShutdownResponse { InFlight = inFlight });
+    }
+
+    private async Task<PluginReply> InvokeTracked(PluginEvent pluginEvent, CancellationToken cancellationToken)
+    {
+        var id = _inFlight.Begin(pluginEvent.Deadline);
+        try
+        {
+            return await _plugin.HandleEventAsync(pluginEvent, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.End(id);
+        }
+    }
+
+    private static HandleEventResponse ToResponse(PluginReply reply)
+    {
+        var response = new HandleEventResponse
+        {
+            // The reply's owner promised not to change it after returning, so no copy is needed.
+            Payload = UnsafeByteOperations.UnsafeWrap(reply.Payload),
+            ContentType = reply.ContentType,
+        };
+        if (reply.Attributes is { } attributes)
+        {
+            foreach (var attribute in attributes)
+            {
+                response.Attributes[attribute.Key] = attribute.Value;
+            }
+        }
+
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handler for event '{EventName}' ({EventId}) threw")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string eventName, string eventId);
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Supervisor.Configuration;
+
+/// <summary>A plugin version's <c>plugin.json</c>: how to start its process.</summary>
+public sealed class PluginManifest
+{
+    /// <summary>The file name every plugin version folder holds.</summary>
+    public const string FileName = "plugin.json";
+
+    /// <summary>Gets or sets the executable: a path relative to the version folder (<c>./echo</c>), an absolute path, or a name looked up on PATH.</summary>
+    public string Command { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the arguments.</summary>
+    public List<string> Args { get; set; } = [];
+
+    /// <summary>Gets or sets extra environment variables.</summary>
+    public Dictionary<string, string> Env { get; set; } = [];
+
+    /// <summary>Gets or sets the working directory, relative to the version folder. Defaults to the version folder.</summary>
+    public string WorkingDirectory { get; set; } = ".";
+
+    /// <summary>Gets the folder the manifest was read from.</summary>
+    [JsonIgnore]
+    public string Directory { get; private set; } = string.Empty;
+
+    /// <summary>Gets the path of the executable to start, resolved against <see cref="Directory"/> when it is relative.</summary>
+    [JsonIgnore]
+    public string ResolvedCommand =>
+        Command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(Command)
+            ? Path.GetFullPath(Path.Combine(Directory, Command))
+            : Command;
+
+    /// <summary>Gets the absolute working directory.</summary>
+    [JsonIgnore]
+    public string ResolvedWorkingDirectory => Path.GetFullPath(Path.Combine(Directory, WorkingDirectory));
+
+    /// <summary>Reads a manifest; the exception's message names the file and what is wrong.</summary>
+    /// <param name="path">The path of a <c>plugin.json</c>.</param>
+    /// <returns>The manifest.</returns>
+    /// <exception cref="InvalidDataException">The file is missing, is not valid JSON, or has no command.</exception>
+    public static PluginManifest Load(string path)
+    {
+        PluginManifest? manifest;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            manifest = JsonSerializer.Deserialize(stream, PluginManifestJsonContext.Default.PluginManifest);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new InvalidDataException($"{path}: not found");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new InvalidDataException($"{path}: not found");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: not valid plugin.json ({ex.Message})");
+        }
+
+        if (manifest is null || string.IsNullOrWhiteSpace(manifest.Command))
+        {
+            throw new InvalidDataException($"{path}: 'command' is missing; it names the executable to start, e.g. \"./echo\"");
+        }
+
+        manifest.Directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return manifest;
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(PluginManifest))]
+internal sealed partial class PluginManifestJsonContext : JsonSerializerContext;

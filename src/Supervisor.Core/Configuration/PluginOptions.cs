@@ -1,0 +1,50 @@
+namespace Supervisor.Configuration;
+
+/// <summary>The <c>Supervisor:Plugins:&lt;name&gt;</c> section: how one plugin runs.</summary>
+public sealed class PluginOptions
+{
+    /// <summary>Gets or sets the version to run; <c>PluginsRoot/&lt;name&gt;/&lt;version&gt;/plugin.json</c> must exist.</summary>
+    public string Version { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets how many processes serve the plugin. Defaults to 1.</summary>
+    public int Instances { get; set; } = 1;
+
+    /// <summary>Gets or sets the deadline of a call whose caller set none. Defaults to 30 seconds.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long a handler may run past its deadline before its process counts as hung. Defaults to 1 second.</summary>
+    public TimeSpan HangGrace { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how many calls one instance handles at once. Defaults to 64.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+
+    /// <summary>Gets or sets how many calls may wait for a slot per instance; beyond it calls fail at once with RESOURCE_EXHAUSTED. Defaults to 128.</summary>
+    public int QueueLimit { get; set; } = 128;
+
+    /// <summary>Gets or sets the first restart delay after an exit. Defaults to 100 ms.</summary>
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets or sets the longest restart delay. Defaults to 30 seconds.</summary>
+    public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how many restarts within <see cref="RestartWindow"/> quarantine the plugin. Defaults to 5.</summary>
+    public int MaxRestarts { get; set; } = 5;
+
+    /// <summary>Gets or sets the window over which restarts are counted. Defaults to 60 seconds.</summary>
+    public TimeSpan RestartWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets how long a new process has to print its ready line. Defaults to 10 seconds.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how long a draining instance's in-flight calls may run. Defaults to 30 seconds.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the resident memory limit per instance in MB; 0 for none. Defaults to 0.</summary>
+    public int MemoryLimitMb { get; set; }
+
+    /// <summary>Gets or sets whether calls may be retried on another instance after any failure. Defaults to <see langword="false"/>.</summary>
+    public bool Idempotent { get; set; }
+
+    /// <summary>Gets the settings passed to the plugin as <c>SUPERVISOR_PLUGIN_SETTINGS</c>.</summary>
+    public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,149 @@
+using System.Text.RegularExpressions;
+
+namespace Supervisor.Configuration;
+
+/// <summary>
+/// Checks options before anything starts. Hand-written rather than DataAnnotations because every message
+/// names the full key (<c>Supervisor:Plugins:echo:Instances</c>) and its source, and cross-field rules
+/// (TCP admin needs a token, the version must be on disk) need code anyway.
+/// </summary>
+public static partial class SupervisorOptionsValidator
+{
+    /// <summary>The largest <see cref="PluginOptions.Instances"/> accepted.</summary>
+    public const int MaxInstances = 256;
+
+    /// <summary>Validates the options.</summary>
+    /// <param name="options">The options, with absolute paths.</param>
+    /// <param name="describeSource">Names where a key's value came from; <see langword="null"/> for "options".</param>
+    /// <returns>Every problem found; empty when the options are valid.</returns>
+    public static IReadOnlyList<ConfigurationError> Validate(SupervisorOptions options, Func<string, string>? describeSource = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<ConfigurationError>();
+        var source = describeSource ?? (_ => "options");
+        void Fail(string key, string message) => errors.Add(new ConfigurationError(key, source(key), message));
+        const string Root = SupervisorOptions.SectionName;
+
+        if (!Directory.Exists(options.PluginsRoot))
+        {
+            Fail($"{Root}:PluginsRoot", $"folder '{options.PluginsRoot}' does not exist");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.StateDirectory))
+        {
+            Fail($"{Root}:StateDirectory", "is empty");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            Fail($"{Root}:ShutdownTimeout", $"must not be negative, got {options.ShutdownTimeout}");
+        }
+
+        ListenAddress? events = null;
+        if (!ListenAddress.TryParse(options.Events.Listen, out events, out var eventsError))
+        {
+            Fail($"{Root}:Events:Listen", eventsError);
+        }
+
+        if (options.Admin.Listen is not null)
+        {
+            if (!ListenAddress.TryParse(options.Admin.Listen, out var admin, out var adminError))
+            {
+                Fail($"{Root}:Admin:Listen", adminError);
+            }
+            else if (!admin.IsUnixSocket && string.IsNullOrEmpty(options.Admin.Token))
+            {
+                Fail($"{Root}:Admin:Token", $"is required because Admin:Listen is TCP ({admin}); without it anyone who can reach the port could kill plugins");
+            }
+            else if (events is not null && string.Equals(events.Original, admin.Original, StringComparison.OrdinalIgnoreCase))
+            {
+                Fail($"{Root}:Admin:Listen", $"is the same address as Events:Listen ({admin}); the two APIs need their own listeners");
+            }
+        }
+
+        if (options.Plugins.Count == 0)
+        {
+            Fail($"{Root}:Plugins", "no plugin is configured; add e.g. \"Plugins\": { \"echo\": { \"Version\": \"1.0.0\" } }");
+        }
+
+        foreach (var (name, plugin) in options.Plugins)
+        {
+            ValidatePlugin($"{Root}:Plugins:{name}", name, plugin, options.PluginsRoot, Fail);
+        }
+
+        return errors;
+    }
+
+    private static void ValidatePlugin(string key, string name, PluginOptions plugin, string pluginsRoot, Action<string, string> fail)
+    {
+        if (!PluginName().IsMatch(name))
+        {
+            fail(key, $"plugin name '{name}' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(plugin.Version))
+        {
+            fail($"{key}:Version", "is required: the folder name under PluginsRoot/" + name + "/");
+        }
+        else if (!PluginName().IsMatch(plugin.Version))
+        {
+            fail($"{key}:Version", $"'{plugin.Version}' is not a valid version folder name");
+        }
+        else if (Directory.Exists(pluginsRoot))
+        {
+            var manifestPath = Path.Combine(pluginsRoot, name, plugin.Version, PluginManifest.FileName);
+            try
+            {
+                PluginManifest.Load(manifestPath);
+            }
+            catch (InvalidDataException ex)
+            {
+                fail($"{key}:Version", $"version '{plugin.Version}' is not usable: {ex.Message}");
+            }
+        }
+
+        Range(fail, $"{key}:Instances", plugin.Instances, 1, MaxInstances);
+        Range(fail, $"{key}:MaxConcurrency", plugin.MaxConcurrency, 1, 100_000);
+        Range(fail, $"{key}:QueueLimit", plugin.QueueLimit, 0, 1_000_000);
+        Range(fail, $"{key}:MaxRestarts", plugin.MaxRestarts, 0, 10_000);
+        Range(fail, $"{key}:MemoryLimitMb", plugin.MemoryLimitMb, 0, 1_048_576);
+        Positive(fail, $"{key}:Deadline", plugin.Deadline);
+        Positive(fail, $"{key}:RestartDelay", plugin.RestartDelay);
+        Positive(fail, $"{key}:RestartWindow", plugin.RestartWindow);
+        Positive(fail, $"{key}:StartupTimeout", plugin.StartupTimeout);
+        NotNegative(fail, $"{key}:HangGrace", plugin.HangGrace);
+        NotNegative(fail, $"{key}:DrainTimeout", plugin.DrainTimeout);
+        if (plugin.RestartMaxDelay < plugin.RestartDelay)
+        {
+            fail($"{key}:RestartMaxDelay", $"({plugin.RestartMaxDelay}) must be at least RestartDelay ({plugin.RestartDelay})");
+        }
+    }
+
+    private static void Range(Action<string, string> fail, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            fail(key, $"must be between {min} and {max}, got {value}");
+        }
+    }
+
+    private static void Positive(Action<string, string> fail, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            fail(key, $"must be greater than zero (e.g. \"00:00:05\" for 5 s), got {value}");
+        }
+    }
+
+    private static void NotNegative(Action<string, string> fail, string key, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            fail(key, $"must not be negative, got {value}");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex PluginName();
+}

@@ -1,0 +1,106 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Polly;
+using Polly.RateLimiting;
+using Supervisor.Configuration;
+using Supervisor.Processes;
+using Supervisor.Protocol.Plugin.V1;
+using System.Threading.RateLimiting;
+
+namespace Supervisor.Instances;
+
+/// <summary>
+/// One plugin process as the router sees it: its state, its channel, its bulkhead (at most
+/// <see cref="PluginOptions.MaxConcurrency"/> calls at once, a bounded queue, then rejection) and its counters.
+/// </summary>
+internal sealed class PluginInstance : IAsyncDisposable
+{
+    private readonly ResiliencePipeline _bulkhead;
+    private readonly ConcurrencyLimiter _limiter;
+    private GrpcChannel? _channel;
+    private PluginService.PluginServiceClient? _client;
+    private int _state;
+    private int _inFlight;
+    private int _unreachable;
+
+    public PluginInstance(string id, string version, int slot, int restarts, PluginProcess process, PluginOptions options)
+    {
+        Id = id;
+        Version = version;
+        Slot = slot;
+        Restarts = restarts;
+        Process = process;
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = options.MaxConcurrency,
+            QueueLimit = options.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        _bulkhead = new ResiliencePipelineBuilder().AddRateLimiter(_limiter).Build();
+    }
+
+    public string Id { get; }
+
+    public string Version { get; }
+
+    public int Slot { get; }
+
+    public int Restarts { get; }
+
+    public PluginProcess Process { get; }
+
+    public CallCounters Counters { get; } = new();
+
+    public ConnectionTracker Connections { get; } = new();
+
+    public InstanceState State => (InstanceState)Volatile.Read(ref _state);
+
+    /// <summary>Gets whether a connection attempt was refused: the process is dying, so no call is routed here.</summary>
+    public bool IsUnreachable => Volatile.Read(ref _unreachable) == 1;
+
+    /// <summary>Gets whether the router may send calls here.</summary>
+    public bool IsRoutable => State == InstanceState.Ready && !IsUnreachable;
+
+    /// <summary>Gets calls routed here and not yet answered, queued ones included.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public PluginService.PluginServiceClient Client => _client ?? throw new InvalidOperationException($"instance {Id} is not ready");
+
+    public void MarkReady(string address, string token)
+    {
+        _channel = PluginChannel.Create(address, token, Connections);
+        _client = new PluginService.PluginServiceClient(_channel);
+        Volatile.Write(ref _state, (int)InstanceState.Ready);
+    }
+
+    public void MarkUnreachable() => Volatile.Write(ref _unreachable, 1);
+
+    public void MarkStopping() => Volatile.Write(ref _state, (int)InstanceState.Stopping);
+
+    public void MarkExited() => Volatile.Write(ref _state, (int)InstanceState.Exited);
+
+    /// <summary>Calls the plugin's handler through the bulkhead.</summary>
+    /// <exception cref="RateLimiterRejectedException">The instance is at its concurrency limit and its queue is full.</exception>
+    public async ValueTask<HandleEventResponse> HandleEventAsync(HandleEventRequest request, DateTime deadline, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            return await _bulkhead.ExecuteAsync(
+                static (call, token) => new ValueTask<HandleEventResponse>(
+                    call.Client.HandleEventAsync(call.Request, new CallOptions(deadline: call.Deadline, cancellationToken: token)).ResponseAsync),
+                (Client, Request: request, Deadline: deadline),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        await _limiter.DisposeAsync().ConfigureAwait(false);
+    }
+}

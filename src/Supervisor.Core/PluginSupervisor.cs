@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Supervisor.Configuration;
+using Supervisor.Processes;
+using Supervisor.Protocol.Admin.V1;
+using Supervisor.Protocol.Events.V1;
+using Supervisor.Protocol.Plugin.V1;
+using Supervisor.Routing;
+using Supervisor.Supervision;
+
+namespace Supervisor;
+
+/// <summary>
+/// Runs every configured plugin as supervised child processes and routes events to them with deadlines.
+/// Embed it to call plugins from .NET in one hop; the <c>supervisor</c> host serves the same engine over gRPC.
+/// </summary>
+public sealed partial class PluginSupervisor : IAsyncDisposable
+{
+    private readonly SupervisorOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, PluginRuntime> _plugins;
+    private readonly EventRouter _router;
+    private RuntimeDirectory? _runtimeDirectory;
+    private int _stopping;
+
+    /// <summary>Creates a supervisor; nothing starts until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The configuration, with absolute paths (as <see cref="SupervisorConfiguration.Load"/> returns it).</param>
+    /// <param name="loggerFactory">Where the supervisor's and the plugins' log lines go.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="SupervisorConfigurationException">The options are invalid.</exception>
+    public PluginSupervisor(SupervisorOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = SupervisorOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new SupervisorConfigurationException(errors);
+        }
+
+        _options = options;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("Supervisor");
+        _time = timeProvider ?? TimeProvider.System;
+        _plugins = new Dictionary<string, PluginRuntime>(StringComparer.OrdinalIgnoreCase);
+        var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
+        foreach (var (name, pluginOptions) in options.Plugins)
+        {
+            _plugins[name] = new PluginRuntime(name, pluginOptions, options.PluginsRoot, pluginLogger, _time);
+        }
+
+        _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"));
+    }
+
+    /// <summary>Gets whether the supervisor is shutting down (dispatches fail with <see cref="DispatchError.Unavailable"/>).</summary>
+    public bool IsStopping => Volatile.Read(ref _stopping) == 1;
+
+    /// <summary>
+    /// Starts every plugin's instances; completes once each has been started once (ready, or failed and scheduled
+    /// for a restart).
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting; the instances keep starting.</param>
+    /// <returns>A task that completes when every instance has made its first start attempt.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_runtimeDirectory is not null)
+        {
+            throw new InvalidOperationException("The supervisor has already been started.");
+        }
+
+        _runtimeDirectory = RuntimeDirectory.Create(_options.RuntimeDirectory);
+        LogStarting(_logger, _options.Plugins.Count, _runtimeDirectory.Path);
+        var runtimeDirectory = _runtimeDirectory;
+        await Task.WhenAll(_plugins.Values.Select(p => p.StartAsync(runtimeDirectory, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends an event to a ready instance of <paramref name="plugin"/> and returns its reply.</summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <param name="pluginEvent">The event; an empty <see cref="Event.Id"/> is filled in with a generated one.</param>
+    /// <param name="deadline">When the caller stops waiting (UTC); the plugin's configured <c>Deadline</c> from now when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The plugin's reply, with the version and instance that produced it.</returns>
+    /// <exception cref="DispatchException">The event got no reply; <see cref="DispatchException.Error"/> says why.</exception>
+    public ValueTask<DispatchResponse> DispatchAsync(string plugin, Event pluginEvent, DateTime? deadline = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(plugin))
+        {
+            throw new DispatchException(DispatchError.InvalidArgument, "the request names no plugin");
+        }
+
+        if (pluginEvent is null || string.IsNullOrEmpty(pluginEvent.Name))
+        {
+            throw new DispatchException(DispatchError.InvalidArgument, "the request carries no event name (event.name, e.g. \"customer.created\")");
+        }
+
+        if (!_plugins.TryGetValue(plugin, out var runtime))
+        {
+            throw new DispatchException(DispatchError.NotFound, UnknownPluginMessage(plugin));
+        }
+
+        if (IsStopping)
+        {
+            throw new DispatchException(DispatchError.Unavailable, "the supervisor is shutting down and takes no new events");
+        }
+
+        if (pluginEvent.Id.Length == 0)
+        {
+            pluginEvent.Id = Guid.CreateVersion7().ToString("N");
+        }
+
+        var effectiveDeadline = deadline ?? _time.GetUtcNow().UtcDateTime + runtime.Options.Deadline;
+        return _router.DispatchAsync(runtime, pluginEvent, effectiveDeadline, cancellationToken);
+    }
+
+    /// <summary>Describes every plugin: state, instances, counters and latency.</summary>
+    /// <returns>One entry per configured plugin, ordered by name.</returns>
+    public IReadOnlyList<PluginInfo> ListPlugins() =>
+        [.. _plugins.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Describe())];
+
+    /// <summary>Describes one plugin.</summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <returns>The plugin's state, instances, counters and latency.</returns>
+    /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
+    public PluginInfo GetPlugin(string plugin) =>
+        _plugins.TryGetValue(plugin, out var runtime) ? runtime.Describe() : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+
+    /// <summary>Sends SIGKILL to an instance now (every instance of the plugin when <paramref name="instanceId"/> is empty); replacements are started.</summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <param name="instanceId">The instance to kill, or empty for all.</param>
+    /// <returns>The ids of the instances killed.</returns>
+    /// <exception cref="KeyNotFoundException">No such plugin, or no running instance with that id.</exception>
+    public IReadOnlyList<string> KillInstance(string plugin, string? instanceId = null)
+    {
+        if (!_plugins.TryGetValue(plugin, out var runtime))
+        {
+            throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+        }
+
+        var killed = runtime.Kill(instanceId, "admin");
+        if (killed.Count == 0 && !string.IsNullOrEmpty(instanceId))
+        {
+            var running = string.Join(", ", runtime.SnapshotInstances().Select(i => i.Id));
+            throw new KeyNotFoundException($"plugin '{plugin}' has no running instance '{instanceId}' (running: {(running.Length == 0 ? "none" : running)})");
+        }
+
+        return killed;
+    }
+
+    /// <summary>
+    /// Stops taking events, lets in-flight calls finish within <see cref="SupervisorOptions.ShutdownTimeout"/>, asks
+    /// every plugin to shut down and kills what is left. No plugin process outlives this call.
+    /// </summary>
+    /// <param name="cancellationToken">Skips the grace: every process is killed at once.</param>
+    /// <returns>A task that completes when every plugin process has exited.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        {
+            return;
+        }
+
+        LogStopping(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+        await Task.WhenAll(_plugins.Values.Select(p => p.StopAsync(_options.ShutdownTimeout, cancellationToken))).ConfigureAwait(false);
+        _runtimeDirectory?.Dispose();
+        LogStopped(_logger);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var runtime in _plugins.Values)
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private string UnknownPluginMessage(string plugin) =>
+        $"no plugin named '{plugin}' is configured (configured: {string.Join(", ", _plugins.Keys.Order(StringComparer.Ordinal))})";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting {PluginCount} plugin(s); sockets in {RuntimeDirectory}")]
+    private static partial void LogStarting(ILogger logger, int pluginCount, string runtimeDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: in-flight calls get up to {GraceMs} ms, then plugins are stopped")]
+    private static partial void LogStopping(ILogger logger, double graceMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Every plugin process has exited")]
+    private static partial void LogStopped(ILogger logger);
+}

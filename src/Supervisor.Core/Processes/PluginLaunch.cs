@@ -1,0 +1,13 @@
+using Supervisor.Configuration;
+
+namespace Supervisor.Processes;
+
+/// <summary>Everything needed to start one plugin process and hand it the handshake.</summary>
+internal sealed record PluginLaunch(
+    string Plugin,
+    string Version,
+    string InstanceId,
+    PluginManifest Manifest,
+    string SocketPath,
+    string Token,
+    IReadOnlyDictionary<string, string> Settings);

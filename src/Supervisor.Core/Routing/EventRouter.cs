@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Supervisor.Instances;
+using Supervisor.Protocol.Events.V1;
+using Supervisor.Protocol.Plugin.V1;
+using Supervisor.Supervision;
+
+namespace Supervisor.Routing;
+
+/// <summary>
+/// Sends one event to a ready instance of a plugin and answers by the deadline, whatever the plugin does.
+/// A call that provably never reached a handler is tried on another instance while the deadline allows.
+/// </summary>
+internal sealed partial class EventRouter
+{
+    private const int MaxAttempts = 3;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public EventRouter(TimeProvider time, ILogger logger)
+    {
+        _time = time;
+        _logger = logger;
+    }
+
+    public async ValueTask<DispatchResponse> DispatchAsync(PluginRuntime plugin, Event pluginEvent, DateTime deadline, CancellationToken cancellationToken)
+    {
+        plugin.Counters.Call();
+        var started = Stopwatch.GetTimestamp();
+        var remaining = deadline - _time.GetUtcNow().UtcDateTime;
+        if (remaining <= TimeSpan.Zero)
+        {
+            plugin.Counters.Timeout();
+            throw new DispatchException(DispatchError.DeadlineExceeded, $"the deadline of event '{pluginEvent.Name}' had passed before it was dispatched");
+        }
+
+        // One token for the whole call: the bulkhead's queue wait and the gRPC call both end at the deadline.
+        using var deadlineSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadlineSource.CancelAfter(remaining);
+        var request = new HandleEventRequest { Event = pluginEvent };
+        PluginInstance? previous = null;
+        Exception? lastFailure = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var instance = plugin.Select(previous) ?? plugin.Select(null);
+            if (instance is null)
+            {
+                plugin.Counters.Failure();
+                throw new DispatchException(DispatchError.Unavailable, NoInstanceMessage(plugin), lastFailure);
+            }
+
+            instance.Counters.Call();
+            var connectionsAtStart = instance.Connections.Take();
+            try
+            {
+                var reply = await instance.HandleEventAsync(request, deadline, deadlineSource.Token).ConfigureAwait(false);
+                plugin.Latency.Record(Stopwatch.GetElapsedTime(started));
+                var response = new DispatchResponse
+                {
+                    Payload = reply.Payload,
+                    ContentType = reply.ContentType,
+                    PluginVersion = instance.Version,
+                    InstanceId = instance.Id,
+                };
+                if (reply.Attributes.Count > 0)
+                {
+                    response.Attributes.Add(reply.Attributes);
+                }
+
+                return response;
+            }
+            catch (Exception ex) when (ex is not DispatchException)
+            {
+                var deadlineFired = deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+                var failure = FailureClassifier.Classify(ex, instance, plugin, pluginEvent.Name, deadlineFired, connectionsAtStart, cancellationToken);
+                if (failure.Unreachable)
+                {
+                    plugin.Unroute(instance);
+                }
+
+                if (failure.Retryable && attempt < MaxAttempts && !deadlineSource.IsCancellationRequested)
+                {
+                    LogRetrying(_logger, plugin.Name, instance.Id, failure.Message);
+                    previous = instance;
+                    lastFailure = ex;
+                    continue;
+                }
+
+                Count(failure.Error, plugin, instance);
+                if (failure.Error != DispatchError.ResourceExhausted)
+                {
+                    plugin.Latency.Record(Stopwatch.GetElapsedTime(started));
+                }
+
+                LogFailed(_logger, failure.Error, failure.Message);
+                throw new DispatchException(failure.Error, failure.Message, ex);
+            }
+        }
+    }
+
+    private static void Count(DispatchError error, PluginRuntime plugin, PluginInstance instance)
+    {
+        if (error == DispatchError.DeadlineExceeded)
+        {
+            plugin.Counters.Timeout();
+            instance.Counters.Timeout();
+        }
+        else
+        {
+            plugin.Counters.Failure();
+            instance.Counters.Failure();
+        }
+    }
+
+    private static string NoInstanceMessage(PluginRuntime plugin)
+    {
+        if (plugin.IsStopping)
+        {
+            return $"plugin '{plugin.Name}' is shutting down";
+        }
+
+        var instances = plugin.SnapshotInstances();
+        var states = instances.Length == 0 ? "none running" : string.Join(", ", instances.Select(i => $"{i.Id} {i.State.ToString().ToLowerInvariant()}"));
+        return $"plugin '{plugin.Name}' has no ready instance ({plugin.Options.Instances} configured; {states}); it is being started again, retry shortly";
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Retrying on another instance of {Plugin} after {InstanceId} failed: {Reason}")]
+    private static partial void LogRetrying(ILogger logger, string plugin, string instanceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatch failed ({Error}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, DispatchError error, string reason);
+}

@@ -1,0 +1,86 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Grpc.Core;
+using Polly.RateLimiting;
+using Supervisor.Instances;
+using Supervisor.Supervision;
+
+namespace Supervisor.Routing;
+
+/// <summary>
+/// Decides what a failed call to an instance means for the caller, and whether it is safe to try another
+/// instance: only when the call provably never reached a handler, or when the plugin is idempotent.
+/// </summary>
+internal static class FailureClassifier
+{
+    // deadlineFired: whether the call's deadline token fired. It is a timer on the monotonic clock, so comparing
+    // wall-clock "now" with the deadline can disagree by a few microseconds and must not decide the outcome.
+    public static CallFailure Classify(Exception exception, PluginInstance instance, PluginRuntime plugin, string eventName, bool deadlineFired, ConnectionTracker.Snapshot connectionsAtStart, CancellationToken callerToken)
+    {
+        var who = $"plugin '{plugin.Name}' {instance.Version} (instance {instance.Id}, pid {instance.Process.Pid})";
+        switch (exception)
+        {
+            case RateLimiterRejectedException:
+                return new(DispatchError.ResourceExhausted, false,
+                    $"{who} is at MaxConcurrency ({plugin.Options.MaxConcurrency}) with its queue full (QueueLimit {plugin.Options.QueueLimit}); retry later, or raise Instances or MaxConcurrency");
+            case OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }:
+                if (callerToken.IsCancellationRequested)
+                {
+                    return new(DispatchError.Cancelled, false, "the caller cancelled the call");
+                }
+
+                if (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } || deadlineFired)
+                {
+                    return new(DispatchError.DeadlineExceeded, false, $"{who} did not answer event '{eventName}' by its deadline");
+                }
+
+                // Cancelled by neither the caller nor the deadline: the instance's channel closed under the call.
+                return Aborted(who, instance, plugin);
+            case ObjectDisposedException:
+                return new(DispatchError.Unavailable, true, $"{who} went away before the call was sent");
+            case RpcException { Status.DebugException: null } rpc:
+                return rpc.StatusCode switch
+                {
+                    StatusCode.Unknown => new(DispatchError.HandlerFailed, false, $"{who} handler failed on event '{eventName}': {rpc.Status.Detail}"),
+                    // The shim refuses calls while draining, before any handler runs.
+                    StatusCode.Unavailable => new(DispatchError.Unavailable, true, $"{who} is shutting down: {rpc.Status.Detail}"),
+                    StatusCode.Unauthenticated => new(DispatchError.Internal, false, $"{who} refused the supervisor's token: {rpc.Status.Detail}"),
+                    _ => new(DispatchError.HandlerFailed, plugin.Options.Idempotent, $"{who} answered event '{eventName}' with {rpc.StatusCode}: {rpc.Status.Detail}"),
+                };
+            case RpcException rpc when ConnectFailed(rpc.Status.DebugException) && instance.Connections.NothingCarried(connectionsAtStart):
+                return new(DispatchError.Unavailable, true, $"{who} could not be reached: {rpc.Status.DebugException!.Message}", Unreachable: true);
+            case RpcException:
+                return Aborted(who, instance, plugin);
+            default:
+                return new(DispatchError.Internal, false, $"{who}: unexpected {exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
+    private static CallFailure Aborted(string who, PluginInstance instance, PluginRuntime plugin)
+    {
+        var exited = instance.Process.Exited;
+        var how = exited.IsCompletedSuccessfully ? $" ({exited.Result})" : string.Empty;
+        return new(DispatchError.Aborted, plugin.Options.Idempotent,
+            $"{who} died or dropped the connection during the call{how}; the event may or may not have been handled");
+    }
+
+    /// <summary>True when the last thing that failed was a connection attempt (not proof on its own: see <see cref="ConnectionTracker"/>).</summary>
+    private static bool ConnectFailed(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }:
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>A classified failure: what the caller is told, and whether another instance may be tried.</summary>
+// Unreachable: the instance refused a connection, so nothing more is routed to it.
+internal readonly record struct CallFailure(DispatchError Error, bool Retryable, string Message, bool Unreachable = false);

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Supervisor.Supervision;
+
+internal sealed partial class PluginRuntime
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started plugin process from {Manifest}")]
+    private static partial void LogStarted(ILogger logger, string manifest);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ready in {ElapsedMs:0} ms at {Address}")]
+    private static partial void LogReady(ILogger logger, double elapsedMs, string address);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Start failed: {Reason}")]
+    private static partial void LogNotReady(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not start plugin {Plugin} {Version} (instance {InstanceId}): {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string plugin, string version, string instanceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Exited ({Exit})")]
+    private static partial void LogExited(ILogger logger, string exit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Exited unexpectedly ({Exit}); stderr: {StderrTail}")]
+    private static partial void LogExitedUnexpectedly(ILogger logger, string exit, string stderrTail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed (reason: {Reason})")]
+    private static partial void LogKilled(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restart of plugin {Plugin} slot {Slot} scheduled in {DelayMs:0} ms")]
+    private static partial void LogRestartScheduled(ILogger logger, string plugin, int slot, double delayMs);
+}

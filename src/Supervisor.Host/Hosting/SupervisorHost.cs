@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using Supervisor.Configuration;
+using Supervisor.Host.Admin;
+using Supervisor.Host.Events;
+
+namespace Supervisor.Host.Hosting;
+
+/// <summary>
+/// <c>supervisor run</c>: loads the configuration, starts the plugins, serves the events and admin APIs, and on
+/// SIGTERM or SIGINT stops taking events, drains, shuts the plugins down and exits 0.
+/// </summary>
+internal sealed partial class SupervisorHost
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+
+    public SupervisorHost(ILoggerFactory loggerFactory)
+    {
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("Supervisor.Host");
+    }
+
+    /// <summary>Runs until a shutdown signal arrives or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
+    {
+        SupervisorOptions options;
+        try
+        {
+            options = SupervisorConfiguration.Load(configPath);
+        }
+        catch (SupervisorConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.ConfigurationError;
+        }
+
+        Directory.CreateDirectory(options.StateDirectory);
+        var eventsAddress = ListenAddress.Parse(options.Events.Listen);
+        var adminAddress = ListenAddress.Parse(options.Admin.EffectiveListen(options.StateDirectory));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+        await using var supervisor = new PluginSupervisor(options, _loggerFactory);
+        var events = GrpcListener.Build(eventsAddress, supervisor, _loggerFactory, _ => { }, app => app.MapGrpcService<EventServiceEndpoint>());
+        var admin = GrpcListener.Build(adminAddress, supervisor, _loggerFactory, grpc =>
+        {
+            if (!string.IsNullOrEmpty(options.Admin.Token))
+            {
+                grpc.Interceptors.Add<AdminTokenInterceptor>(options.Admin.Token);
+            }
+        }, app => app.MapGrpcService<AdminServiceEndpoint>());
+
+        try
+        {
+            await supervisor.StartAsync(stop.Token).ConfigureAwait(false);
+            await events.StartAsync(stop.Token).ConfigureAwait(false);
+            await admin.StartAsync(stop.Token).ConfigureAwait(false);
+            GrpcListener.RestrictToOwner(adminAddress);
+        }
+        catch (IOException ex)
+        {
+            LogListenFailed(_logger, ex.Message);
+            await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // A signal during start: fall through to the orderly shutdown.
+        }
+
+        LogListening(_logger, GrpcListener.BoundAddress(events, eventsAddress), GrpcListener.BoundAddress(admin, adminAddress), !string.IsNullOrEmpty(options.Admin.Token));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown requested.
+        }
+
+        // Plugins first: new events are refused with UNAVAILABLE while in-flight ones finish.
+        await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopQuietlyAsync(events).ConfigureAwait(false);
+        await StopQuietlyAsync(admin).ConfigureAwait(false);
+        await events.DisposeAsync().ConfigureAwait(false);
+        await admin.DisposeAsync().ConfigureAwait(false);
+        LogExited(_logger);
+        return ExitCodes.Success;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            LogSignal(_logger, context.Signal.ToString());
+            stop.Cancel();
+        }
+    }
+
+    private static async Task StopQuietlyAsync(WebApplication app)
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await app.StopAsync(budget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Connections still open after the budget are closed by disposal.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Supervisor ready: events API on {Events}, admin API on {Admin} (token required: {TokenRequired})")]
+    private static partial void LogListening(ILogger logger, string events, string admin, bool tokenRequired);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not listen: {Reason}")]
+    private static partial void LogListenFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Signal} received: shutting down")]
+    private static partial void LogSignal(ILogger logger, string signal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Supervisor exited cleanly")]
+    private static partial void LogExited(ILogger logger);
+}

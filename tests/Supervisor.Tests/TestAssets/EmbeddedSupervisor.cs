@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using Supervisor.Configuration;
+
+namespace Supervisor.Tests.TestAssets;
+
+/// <summary>A <see cref="PluginSupervisor"/> in the test process over the published sample plugins.</summary>
+internal static class EmbeddedSupervisor
+{
+    private static readonly ILoggerFactory Logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+
+    public static SupervisorOptions Options(TempDirectory directory, params (string Name, PluginOptions Options)[] plugins)
+    {
+        var options = new SupervisorOptions
+        {
+            PluginsRoot = Repository.PluginsRoot,
+            StateDirectory = directory.File("state"),
+            RuntimeDirectory = directory.File("run"),
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+        };
+        foreach (var (name, plugin) in plugins)
+        {
+            options.Plugins[name] = plugin;
+        }
+
+        return options;
+    }
+
+    public static async Task<PluginSupervisor> StartAsync(TempDirectory directory, params (string Name, PluginOptions Options)[] plugins)
+    {
+        Repository.RequireArtifacts();
+        var supervisor = new PluginSupervisor(Options(directory, plugins), Logging);
+        await supervisor.StartAsync().DefaultTimeout();
+        return supervisor;
+    }
+}

@@ -1,0 +1,26 @@
+namespace Supervisor.Tests.TestAssets;
+
+/// <summary>A fresh folder under /tmp (short, so Unix socket paths fit), removed at dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = Directory.CreateTempSubdirectory("sup-").FullName;
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A socket file still held by a dying process; /tmp is cleaned eventually.
+        }
+    }
+}
