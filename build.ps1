@@ -1,0 +1,52 @@
+#!/usr/bin/env pwsh
+# Windows/PowerShell mirror of build.sh: the same commands, the same artifacts.
+#   ./build.ps1          build everything and publish to artifacts/
+#   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
+#   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
+#   ./build.ps1 bench    publish, then run the benchmarks (perf/)
+# Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
+param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
+$ErrorActionPreference = "Stop"
+Set-Location $PSScriptRoot
+$Artifacts = Join-Path $PSScriptRoot "artifacts"
+$Configuration = if ($env:CONFIGURATION) { $env:CONFIGURATION } else { "Release" }
+
+function Invoke-Checked { & $args[0] $args[1..($args.Length - 1)]; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE } }
+
+function Publish-Plugin($Name, $Version, $Project) {
+  Invoke-Checked dotnet publish $Project -c $Configuration --nologo -v quiet "-p:Version=$Version" `
+    "-p:IntermediateOutputPath=obj/$Configuration-$Version/" -o (Join-Path $Artifacts "plugins/$Name/$Version")
+}
+
+function Publish-All {
+  Invoke-Checked dotnet build Supervisor.sln -c $Configuration --nologo -v quiet
+  Invoke-Checked dotnet publish src/Supervisor.Host -c $Configuration --nologo -v quiet --no-build -o (Join-Path $Artifacts "supervisor")
+  Invoke-Checked dotnet publish src/Supervisor.Cli -c $Configuration --nologo -v quiet --no-build -o (Join-Path $Artifacts "supervisor")
+  Publish-Plugin echo 1.0.0 plugin-sdk/samples/Echo
+  Publish-Plugin echo 2.0.0 plugin-sdk/samples/Echo
+  Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos
+  Publish-Plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
+}
+
+function Show-Summary($Results) {
+  $trx = Get-ChildItem $Results -Filter *.trx -Recurse | Select-Object -First 1
+  if (-not $trx) { "0 passed, 0 failed"; return }
+  $counters = ([xml](Get-Content $trx.FullName)).TestRun.ResultSummary.Counters
+  "$($counters.passed) passed, $($counters.failed) failed"
+}
+
+switch ($Command) {
+  { $_ -in "build", "publish" } { Publish-All }
+  "run" { Publish-All; & (Join-Path $Artifacts "supervisor/supervisor") run --config (Join-Path $PSScriptRoot "deploy/supervisor.json") }
+  "test" {
+    Publish-All
+    $results = Join-Path $Artifacts "test-results"
+    Remove-Item $results -Recurse -ErrorAction SilentlyContinue
+    dotnet test tests/Supervisor.Tests -c $Configuration --nologo --no-build --logger "trx;LogFileName=tests.trx" --results-directory $results
+    $status = $LASTEXITCODE
+    Show-Summary $results
+    exit $status
+  }
+  "bench" { Publish-All; Invoke-Checked dotnet run --project perf/Supervisor.Benchmarks -c $Configuration --nologo -- @Rest }
+  default { Write-Error "unknown command '$Command'; see the header of build.ps1" ; exit 64 }
+}
