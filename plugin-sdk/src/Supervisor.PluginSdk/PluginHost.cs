@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Supervisor.PluginSdk.Hosting;
+using Supervisor.Protocol;
 using Supervisor.PluginSdk.Shim;
 
 namespace Supervisor.PluginSdk;
@@ -126,7 +127,7 @@ public static partial class PluginHost
         builder.Services.AddSingleton<ShimLifetime>();
         builder.Services.AddGrpc(o =>
         {
-            o.Interceptors.Add<BearerTokenInterceptor>(handshake.Token);
+            o.Interceptors.Add<BearerTokenInterceptor>(handshake.Token, $"plugin '{handshake.Context.Name}' (it only answers its supervisor)");
             o.EnableDetailedErrors = false;
         });
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)

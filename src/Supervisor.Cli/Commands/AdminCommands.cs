@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Google.Protobuf;
 using Supervisor.Protocol.Admin.V1;
 
 namespace Supervisor.Cli.Commands;
@@ -9,20 +10,10 @@ internal static class AdminCommands
     public static Command List()
     {
         var command = new Command("list", "List plugins: version, state, ready instances, counters, latency.");
-        command.SetAction((parse, ct) => CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
-        {
-            var response = await new AdminService.AdminServiceClient(channel).ListPluginsAsync(new ListPluginsRequest(), cancellationToken: ct).ConfigureAwait(false);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                CallRunner.PrintJson(response);
-            }
-            else
-            {
-                PluginTable.PrintPlugins(response.Plugins);
-            }
-
-            return ExitCodes.Success;
-        }));
+        command.SetAction((parse, ct) => CallAsync(
+            parse,
+            client => client.ListPluginsAsync(new ListPluginsRequest(), cancellationToken: ct).ResponseAsync,
+            response => PluginTable.PrintPlugins(response.Plugins)));
         return command;
     }
 
@@ -30,20 +21,10 @@ internal static class AdminCommands
     {
         var plugin = new Argument<string>("plugin") { Description = "The plugin's configured name." };
         var command = new Command("get", "Show one plugin and its instances (pid, state, restarts, in-flight).") { plugin };
-        command.SetAction((parse, ct) => CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
-        {
-            var response = await new AdminService.AdminServiceClient(channel).GetPluginAsync(new GetPluginRequest { Plugin = parse.GetValue(plugin) }, cancellationToken: ct).ConfigureAwait(false);
-            if (parse.GetValue(GlobalOptions.Json))
-            {
-                CallRunner.PrintJson(response);
-            }
-            else
-            {
-                PluginTable.PrintInstances(response.Plugin);
-            }
-
-            return ExitCodes.Success;
-        }));
+        command.SetAction((parse, ct) => CallAsync(
+            parse,
+            client => client.GetPluginAsync(new GetPluginRequest { Plugin = parse.GetValue(plugin) }, cancellationToken: ct).ResponseAsync,
+            response => PluginTable.PrintInstances(response.Plugin)));
         return command;
     }
 
@@ -52,24 +33,33 @@ internal static class AdminCommands
         var plugin = new Argument<string>("plugin") { Description = "The plugin's configured name." };
         var instance = new Option<string?>("--instance", "-i") { Description = "The instance id to kill (see 'get'); every instance of the plugin when omitted." };
         var command = new Command("kill", "SIGKILL a plugin's instance(s) now; the supervisor starts replacements.") { plugin, instance };
-        command.SetAction((parse, ct) => CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
+        command.SetAction((parse, ct) => CallAsync(
+            parse,
+            client => client.KillInstanceAsync(new KillInstanceRequest { Plugin = parse.GetValue(plugin), InstanceId = parse.GetValue(instance) ?? string.Empty }, cancellationToken: ct).ResponseAsync,
+            response =>
+            {
+                foreach (var id in response.KilledInstanceIds)
+                {
+                    Console.WriteLine($"killed {id}");
+                }
+            }));
+        return command;
+    }
+
+    private static Task<int> CallAsync<TResponse>(ParseResult parse, Func<AdminService.AdminServiceClient, Task<TResponse>> call, Action<TResponse> print)
+        where TResponse : IMessage =>
+        CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
         {
-            var request = new KillInstanceRequest { Plugin = parse.GetValue(plugin), InstanceId = parse.GetValue(instance) ?? string.Empty };
-            var response = await new AdminService.AdminServiceClient(channel).KillInstanceAsync(request, cancellationToken: ct).ConfigureAwait(false);
+            var response = await call(new AdminService.AdminServiceClient(channel)).ConfigureAwait(false);
             if (parse.GetValue(GlobalOptions.Json))
             {
                 CallRunner.PrintJson(response);
             }
             else
             {
-                foreach (var id in response.KilledInstanceIds)
-                {
-                    Console.WriteLine($"killed {id}");
-                }
+                print(response);
             }
 
             return ExitCodes.Success;
-        }));
-        return command;
-    }
+        });
 }

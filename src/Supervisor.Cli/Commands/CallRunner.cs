@@ -34,7 +34,11 @@ internal static class CallRunner
             }
             catch (RpcException ex)
             {
-                await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}").ConfigureAwait(false);
+                // A deadline enforced on this side carries no detail from the server.
+                var detail = ex.Status.Detail.Length > 0 ? ex.Status.Detail
+                    : ex.StatusCode == StatusCode.DeadlineExceeded ? "the deadline passed before the supervisor answered"
+                    : "no detail";
+                await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {detail}").ConfigureAwait(false);
                 return ExitCodes.CallFailed;
             }
         }

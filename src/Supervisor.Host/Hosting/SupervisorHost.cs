@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Supervisor.Configuration;
 using Supervisor.Host.Admin;
+using Supervisor.Protocol;
 using Supervisor.Host.Events;
 
 namespace Supervisor.Host.Hosting;
@@ -48,7 +49,7 @@ internal sealed partial class SupervisorHost
         {
             if (!string.IsNullOrEmpty(options.Admin.Token))
             {
-                grpc.Interceptors.Add<AdminTokenInterceptor>(options.Admin.Token);
+                grpc.Interceptors.Add<BearerTokenInterceptor>(options.Admin.Token, "the admin API (Admin:Token)");
             }
         }, app => app.MapGrpcService<AdminServiceEndpoint>());
 
