@@ -64,14 +64,18 @@ internal sealed class PluginInstance : IAsyncDisposable
     /// <summary>Gets calls routed here and not yet answered, queued ones included.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public PluginService.PluginServiceClient Client => _client ?? throw new InvalidOperationException($"instance {Id} is not ready");
+    public bool IsConnected => _client is not null;
 
-    public void MarkReady(string address, string token)
+    public PluginService.PluginServiceClient Client => _client ?? throw new InvalidOperationException($"instance {Id} is not connected");
+
+    /// <summary>Opens the channel to the announced address; the instance is not routable until <see cref="MarkReady"/>.</summary>
+    public void Connect(string address, string token)
     {
         _channel = PluginChannel.Create(address, token, Connections);
         _client = new PluginService.PluginServiceClient(_channel);
-        Volatile.Write(ref _state, (int)InstanceState.Ready);
     }
+
+    public void MarkReady() => Volatile.Write(ref _state, (int)InstanceState.Ready);
 
     public void MarkUnreachable() => Volatile.Write(ref _unreachable, 1);
 

@@ -26,7 +26,7 @@ internal static partial class InstanceShutdown
                 await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!process.Exited.IsCompleted && process.Ready.IsCompletedSuccessfully)
+            if (!process.Exited.IsCompleted && instance.IsConnected)
             {
                 // Handlers whose callers were already answered (past their deadline) are not worth waiting for.
                 var grace = instance.InFlight == 0 ? TimeSpan.Zero : Max(deadline - time.GetUtcNow(), TimeSpan.Zero);

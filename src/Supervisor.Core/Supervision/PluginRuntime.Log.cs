@@ -7,8 +7,8 @@ internal sealed partial class PluginRuntime
     [LoggerMessage(Level = LogLevel.Information, Message = "Started plugin process from {Manifest}")]
     private static partial void LogStarted(ILogger logger, string manifest);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ready in {ElapsedMs:0} ms at {Address}")]
-    private static partial void LogReady(ILogger logger, double elapsedMs, string address);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ready in {ElapsedMs:0} ms at {Address} ({Sdk} SDK {SdkVersion})")]
+    private static partial void LogReady(ILogger logger, double elapsedMs, string address, string sdk, string sdkVersion);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Start failed: {Reason}")]
     private static partial void LogNotReady(ILogger logger, string reason);

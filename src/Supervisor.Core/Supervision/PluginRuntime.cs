@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Supervisor.Configuration;
 using Supervisor.Diagnostics;
@@ -252,15 +253,23 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         string reason;
         try
         {
+            var startupDeadline = process.StartedAt + _options.StartupTimeout;
             var address = await process.Ready.WaitAsync(_options.StartupTimeout, _time, stopping).ConfigureAwait(false);
-            instance.MarkReady(address, token);
+            instance.Connect(address, token);
+
+            // Ready means "answers gRPC with our token", not just "printed a line"; this also opens the connection,
+            // so the first event does not pay for it.
+            var description = await instance.Client.DescribeAsync(
+                new Protocol.Plugin.V1.DescribeRequest(),
+                new CallOptions(deadline: startupDeadline.UtcDateTime, cancellationToken: stopping)).ConfigureAwait(false);
+            instance.MarkReady();
             lock (_gate)
             {
                 PublishLocked();
             }
 
             var startMs = (_time.GetUtcNow() - process.StartedAt).TotalMilliseconds;
-            LogReady(_logger, startMs, address);
+            LogReady(_logger, startMs, address, description.Sdk, description.SdkVersion);
             return instance;
         }
         catch (TimeoutException)
@@ -270,6 +279,12 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         catch (PluginStartException ex)
         {
             reason = ex.Message;
+        }
+        catch (RpcException ex)
+        {
+            reason = ex.StatusCode == StatusCode.DeadlineExceeded
+                ? $"printed its ready line but did not answer Describe within StartupTimeout ({_options.StartupTimeout.TotalMilliseconds:0} ms)"
+                : $"printed its ready line but Describe failed: {ex.StatusCode}: {ex.Status.Detail}";
         }
         catch (OperationCanceledException)
         {
