@@ -47,6 +47,6 @@ switch ($Command) {
     Show-Summary $results
     exit $status
   }
-  "bench" { Publish-All; Invoke-Checked dotnet run --project perf/Supervisor.Benchmarks -c $Configuration --nologo -- @Rest }
+  "bench" { Publish-All; Invoke-Checked dotnet run --project perf/Supervisor.Benchmarks -c $Configuration --no-build -- @Rest }
   default { Write-Error "unknown command '$Command'; see the header of build.ps1" ; exit 64 }
 }

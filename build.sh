@@ -3,7 +3,8 @@
 #   ./build.sh          build everything and publish to artifacts/ (supervisor, CLI, sample plugins)
 #   ./build.sh run      publish, then run the supervisor on deploy/supervisor.json with the sample plugins
 #   ./build.sh test     publish, then run every test; ends with "N passed, N failed"
-#   ./build.sh bench    publish, then run the benchmarks (perf/); results in artifacts/bench/
+#   ./build.sh bench    publish, then run the benchmarks (perf/; --quick for a one-minute smoke run);
+#                       results in artifacts/bench/results.json
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$PWD"
@@ -67,9 +68,9 @@ summarize() { # prints "N passed, N failed" from the TRX counters
   echo "${passed:-0} passed, ${failed:-0} failed"
 }
 
-cmd_bench() {
+cmd_bench() { # [--quick] [--out PATH]: JSON on stdout and in artifacts/bench/results.json, a table on stderr
   cmd_publish
-  dotnet run --project perf/Supervisor.Benchmarks -c "$CONFIGURATION" --nologo -- "$@"
+  dotnet run --project perf/Supervisor.Benchmarks -c "$CONFIGURATION" --no-build -- "$@"
 }
 
 case "${1:-build}" in
@@ -77,6 +78,6 @@ case "${1:-build}" in
   run) cmd_run ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
-  -h|--help|help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "unknown command '$1'; try ./build.sh --help" >&2; exit 64 ;;
 esac

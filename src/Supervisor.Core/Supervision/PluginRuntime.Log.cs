@@ -25,6 +25,9 @@ internal sealed partial class PluginRuntime
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed (reason: {Reason})")]
     private static partial void LogKilled(ILogger logger, string reason);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Supervision of plugin {Plugin} slot {Slot} failed; the slot is no longer supervised")]
+    private static partial void LogSlotFailed(ILogger logger, Exception exception, string plugin, int slot);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restart of plugin {Plugin} slot {Slot} scheduled in {DelayMs:0} ms")]
     private static partial void LogRestartScheduled(ILogger logger, string plugin, int slot, double delayMs);
 }

@@ -190,6 +190,23 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
 
     private async Task RunSlotAsync(int slot, TaskCompletionSource firstAttempt)
     {
+        try
+        {
+            await SuperviseSlotAsync(slot, firstAttempt).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A bug here must not leave StartAsync waiting forever or the slot silently empty.
+            LogSlotFailed(_logger, ex, Name, slot);
+        }
+        finally
+        {
+            firstAttempt.TrySetResult();
+        }
+    }
+
+    private async Task SuperviseSlotAsync(int slot, TaskCompletionSource firstAttempt)
+    {
         var stopping = _stopping.Token;
         var restarts = 0;
         while (!stopping.IsCancellationRequested)
@@ -219,8 +236,6 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
 
             restarts++;
         }
-
-        firstAttempt.TrySetResult();
     }
 
     private async Task<PluginInstance?> StartInstanceAsync(int slot, int restarts, CancellationToken stopping)
@@ -289,6 +304,11 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         catch (OperationCanceledException)
         {
             reason = "the supervisor is stopping";
+        }
+        catch (Exception ex)
+        {
+            // Whatever went wrong, the process must not be left running unsupervised.
+            reason = $"unexpected {ex.GetType().Name} while starting: {ex.Message}";
         }
 
         LogNotReady(_logger, reason);

@@ -1,0 +1,46 @@
+namespace Supervisor.Benchmarks;
+
+/// <summary>Where the published artifacts are, and the private temp folder this run owns and removes.</summary>
+internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
+{
+    public const string SolutionFile = "Supervisor.sln";
+
+    public string PluginsRoot => Path.Combine(RepoRoot, "artifacts", "plugins");
+
+    public string EchoDirectory => Path.Combine(PluginsRoot, "echo", "1.0.0");
+
+    public string EchoExecutable => Path.Combine(EchoDirectory, "echo");
+
+    public string SupervisorDirectory => Path.Combine(RepoRoot, "artifacts", "supervisor");
+
+    public string SupervisorExecutable => Path.Combine(SupervisorDirectory, "supervisor");
+
+    /// <summary>Walks up from the benchmark's binaries, so the run works from any working directory.</summary>
+    public static string? FindRepoRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, SolutionFile)))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The artifacts the run needs that are not on disk.</summary>
+    public IReadOnlyList<string> MissingArtifacts()
+    {
+        var missing = new List<string>();
+        foreach (var file in (string[])[EchoExecutable, Path.Combine(EchoDirectory, "plugin.json"), SupervisorExecutable])
+        {
+            if (!File.Exists(file))
+            {
+                missing.Add(Path.GetRelativePath(RepoRoot, file));
+            }
+        }
+
+        return missing;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Supervisor.Benchmarks.Measurement;
+using Supervisor.Benchmarks.Results;
+using Supervisor.Benchmarks.Scenarios;
+using Supervisor.Protocol.Plugin.V1;
+
+namespace Supervisor.Benchmarks;
+
+/// <summary>
+/// Runs started scenarios in interleaved rounds (each scenario once per round, in turn), so a burst of
+/// background load on the shared VM hits one round of every scenario rather than all rounds of one.
+/// </summary>
+internal sealed class BenchmarkRunner
+{
+    private readonly BenchmarkSettings _settings;
+    private readonly TextWriter _progress;
+
+    public BenchmarkRunner(BenchmarkSettings settings, TextWriter progress)
+    {
+        _settings = settings;
+        _progress = progress;
+    }
+
+    public async Task<RoundLog> RunAsync(IReadOnlyList<IScenario> scenarios, Event pluginEvent, CancellationToken cancellationToken)
+    {
+        await WarmUpAsync(scenarios, pluginEvent, cancellationToken).ConfigureAwait(false);
+        var log = new RoundLog();
+        for (var round = 1; round <= _settings.Rounds; round++)
+        {
+            var line = new List<string>();
+            var cpuAtStart = CpuContention.Take();
+            foreach (var scenario in scenarios)
+            {
+                var figures = await MeasureAsync(scenario, cancellationToken).ConfigureAwait(false);
+                log.Add(scenario.Name, figures);
+                line.Add(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} p50 {figures.P50Micros:0} us, {figures.RequestsPerSecond:0} rps"));
+            }
+
+            var direct = await InProcessDirect.MeasureNanosPerCallAsync(pluginEvent, _settings.DirectCalls).ConfigureAwait(false);
+            log.DirectNanosPerCall.Add(direct);
+            var other = CpuContention.OtherPercent(cpuAtStart, CpuContention.Take());
+            if (other is { } percent)
+            {
+                log.OtherCpuPercent.Add(percent);
+            }
+
+            await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_settings.Rounds}: {string.Join("; ", line)}; direct {direct:0.0} ns; other processes {other:0}% CPU")).ConfigureAwait(false);
+        }
+
+        return log;
+    }
+
+    // Tiered JIT needs many calls and some time before the hot paths reach their final code, in this process
+    // and in the plugin and host processes; without this, round 1 would measure the JIT.
+    private async Task WarmUpAsync(IReadOnlyList<IScenario> scenarios, Event pluginEvent, CancellationToken cancellationToken)
+    {
+        var half = _settings.InitialWarmup / 2;
+        foreach (var scenario in scenarios)
+        {
+            await ThroughputRunner.MeasureAsync(scenario, _settings.Callers, TimeSpan.Zero, half, cancellationToken).ConfigureAwait(false);
+            await SequentialRunner.WarmUpAsync(scenario, half, cancellationToken).ConfigureAwait(false);
+        }
+
+        await InProcessDirect.MeasureNanosPerCallAsync(pluginEvent, _settings.DirectCalls).ConfigureAwait(false);
+        await _progress.WriteLineAsync($"warmed up ({_settings.InitialWarmup.TotalSeconds:0.#} s per scenario)").ConfigureAwait(false);
+    }
+
+    private async Task<HopRound> MeasureAsync(IScenario scenario, CancellationToken cancellationToken)
+    {
+        await SequentialRunner.WarmUpAsync(scenario, _settings.RoundWarmup, cancellationToken).ConfigureAwait(false);
+        var latency = await SequentialRunner.MeasureAsync(scenario, _settings.LatencySamples, cancellationToken).ConfigureAwait(false);
+        var rps = await ThroughputRunner.MeasureAsync(scenario, _settings.Callers, _settings.ThroughputRamp, _settings.ThroughputWindow, cancellationToken).ConfigureAwait(false);
+        return new HopRound(latency.PercentileMicros(0.50), latency.PercentileMicros(0.99), rps);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Supervisor;
+using Supervisor.Benchmarks;
+using Supervisor.Benchmarks.Results;
+using Supervisor.Benchmarks.Scenarios;
+
+// Exit codes: 0 done, 1 the benchmark failed, 2 the published artifacts are missing, 64 bad arguments, 130 interrupted.
+const int Failed = 1;
+const int ArtifactsMissing = 2;
+const int Usage = 64;
+const int Interrupted = 130;
+var startTimeout = TimeSpan.FromSeconds(90);
+
+var settings = BenchmarkSettings.Full;
+string? outPath = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--quick":
+            settings = BenchmarkSettings.QuickRun;
+            break;
+        case "--out" when i + 1 < args.Length:
+            outPath = Path.GetFullPath(args[++i]);
+            break;
+        case "-h" or "--help":
+            Console.WriteLine("usage: Supervisor.Benchmarks [--quick] [--out PATH]   (default PATH: artifacts/bench/results.json in the repository)");
+            return 0;
+        default:
+            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH]");
+            return Usage;
+    }
+}
+
+var repoRoot = BenchmarkPaths.FindRepoRoot();
+if (repoRoot is null)
+{
+    await Console.Error.WriteLineAsync($"cannot find the repository: no {BenchmarkPaths.SolutionFile} above {AppContext.BaseDirectory}");
+    return ArtifactsMissing;
+}
+
+outPath ??= Path.Combine(repoRoot, "artifacts", "bench", "results.json");
+
+// Short and private: plugin socket paths must fit in 108 bytes, and the run removes it whatever happens.
+var tempDirectory = Directory.CreateTempSubdirectory("psbench-");
+var paths = new BenchmarkPaths(repoRoot, tempDirectory.FullName);
+var missing = paths.MissingArtifacts();
+if (missing.Count > 0)
+{
+    tempDirectory.Delete(recursive: true);
+    await Console.Error.WriteLineAsync($"missing published artifacts: {string.Join(", ", missing)}; run ./build.sh first");
+    return ArtifactsMissing;
+}
+
+using var interrupt = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // Let the finally blocks stop the child processes instead of dying with them running.
+    e.Cancel = true;
+    interrupt.Cancel();
+};
+
+var startedAt = DateTimeOffset.UtcNow;
+var clock = Stopwatch.StartNew();
+var pluginEvent = EchoEvent.Create();
+IScenario[] scenarios =
+[
+    new FloorScenario(paths, pluginEvent),
+    new EmbeddedScenario(paths, pluginEvent),
+    new EventsApiScenario(paths, pluginEvent),
+];
+try
+{
+    RoundLog log;
+    try
+    {
+        foreach (var scenario in scenarios)
+        {
+            try
+            {
+                // A start that never completes (e.g. a plugin start that faulted inside the supervisor) must fail
+                // the run, not hang it.
+                await scenario.StartAsync(interrupt.Token).WaitAsync(startTimeout, interrupt.Token);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{scenario.Name} did not start within {startTimeout.TotalSeconds:0} s; if src/ or artifacts/ were rebuilt during the run, run ./build.sh and retry", ex);
+            }
+
+            await Console.Error.WriteLineAsync($"{scenario.Name}: started ({clock.Elapsed.TotalSeconds:0.0} s)");
+        }
+
+        log = await new BenchmarkRunner(settings, Console.Error).RunAsync(scenarios, pluginEvent, interrupt.Token);
+    }
+    finally
+    {
+        await Teardown.StopAllAsync(scenarios, Console.Error);
+    }
+
+    var report = BenchmarkReport.Create(settings, log, startedAt);
+    var json = JsonSerializer.Serialize(report, ReportJsonContext.Default.BenchmarkReport);
+    Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+    await File.WriteAllTextAsync(outPath, json + Environment.NewLine);
+
+    // JSON alone on stdout, so it can be piped; people read the table on stderr.
+    Console.WriteLine(json);
+    await Console.Error.WriteLineAsync();
+    await Console.Error.WriteLineAsync(ReportTable.Format(report));
+    await Console.Error.WriteLineAsync($"wrote {outPath} ({clock.Elapsed.TotalSeconds:0} s)");
+    return 0;
+}
+catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("interrupted");
+    return Interrupted;
+}
+catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Grpc.Core.RpcException or DispatchException or System.ComponentModel.Win32Exception)
+{
+    await Console.Error.WriteLineAsync($"benchmark failed: {ex.GetType().Name}: {ex.Message}");
+    return Failed;
+}
+finally
+{
+    try
+    {
+        tempDirectory.Delete(recursive: true);
+    }
+    catch (IOException)
+    {
+        // A socket still being released; the folder is in the temp location anyway.
+    }
+}

@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using Supervisor.Benchmarks.Measurement;
+using Supervisor.Benchmarks.Scenarios;
+
+namespace Supervisor.Benchmarks.Results;
+
+/// <summary>The results file: medians across rounds, with enough context to compare runs from different machines.</summary>
+internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workload, ScenarioResults Scenarios, RatioResults Ratios)
+{
+    public static BenchmarkReport Create(BenchmarkSettings settings, RoundLog log, DateTimeOffset startedAt)
+    {
+        var floor = log.Of(ScenarioNames.Floor);
+        var embedded = log.Of(ScenarioNames.Embedded);
+        var events = log.Of(ScenarioNames.EventsApi);
+        var p50Ratios = new double[floor.Count];
+        var embeddedRpsRatios = new double[floor.Count];
+        var eventsRpsRatios = new double[floor.Count];
+        for (var round = 0; round < floor.Count; round++)
+        {
+            p50Ratios[round] = embedded[round].P50Micros / floor[round].P50Micros;
+            embeddedRpsRatios[round] = embedded[round].RequestsPerSecond / floor[round].RequestsPerSecond;
+            eventsRpsRatios[round] = events[round].RequestsPerSecond / floor[round].RequestsPerSecond;
+        }
+
+        return new BenchmarkReport(
+            new MachineInfo(
+                Environment.ProcessorCount,
+                RuntimeInformation.OSDescription,
+                RuntimeInformation.FrameworkDescription,
+                startedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                settings.Quick,
+                log.Rounds,
+                log.OtherCpuPercent.Count == 0 ? null : Math.Round(Median.Of(log.OtherCpuPercent), 1),
+                log.OtherCpuPercent.Count == 0 ? null : Math.Round(log.OtherCpuPercent.Max(), 1)),
+            new WorkloadInfo(
+                $"{EchoEvent.Plugin} {EchoEvent.Version}",
+                EchoEvent.PayloadBytes,
+                settings.LatencySamples,
+                settings.Callers,
+                settings.ThroughputWindow.TotalSeconds),
+            new ScenarioResults(
+                HopFigures.MedianOf(floor),
+                HopFigures.MedianOf(embedded),
+                HopFigures.MedianOf(events),
+                new DirectFigures(Math.Round(Median.Of(log.DirectNanosPerCall), 1))),
+            new RatioResults(
+                Math.Round(Median.Of(p50Ratios), 3),
+                Math.Round(Median.Of(embeddedRpsRatios), 3),
+                Math.Round(Median.Of(eventsRpsRatios), 3)));
+    }
+}
+
+internal sealed record MachineInfo(
+    int ProcessorCount,
+    string Os,
+    string Dotnet,
+    string Timestamp,
+    bool Quick,
+    int Rounds,
+    double? OtherCpuPctMedian,
+    double? OtherCpuPctMax);
+
+internal sealed record WorkloadInfo(string Plugin, int PayloadBytes, int LatencySamplesPerRound, int ConcurrentCallers, double ThroughputWindowSeconds);
+
+internal sealed record ScenarioResults(HopFigures FloorGrpcUds, HopFigures Embedded, HopFigures EventsApi, DirectFigures InprocessDirect);
+
+internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
+{
+    public static HopFigures MedianOf(IReadOnlyList<HopRound> rounds)
+    {
+        var p50 = new double[rounds.Count];
+        var p99 = new double[rounds.Count];
+        var rps = new double[rounds.Count];
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            p50[i] = rounds[i].P50Micros;
+            p99[i] = rounds[i].P99Micros;
+            rps[i] = rounds[i].RequestsPerSecond;
+        }
+
+        return new HopFigures(Math.Round(Median.Of(p50), 1), Math.Round(Median.Of(p99), 1), Math.Round(Median.Of(rps)));
+    }
+}
+
+internal sealed record DirectFigures(double NsPerCall);
+
+internal sealed record RatioResults(double EmbeddedP50OverFloor, double EmbeddedRpsOverFloor, double EventsRpsOverFloor);
