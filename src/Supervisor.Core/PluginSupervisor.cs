@@ -22,6 +22,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PluginRuntime> _plugins;
     private readonly EventRouter _router;
+    private readonly LifecycleEventHub _events = new();
     private RuntimeDirectory? _runtimeDirectory;
     private int _stopping;
 
@@ -47,7 +48,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
         foreach (var (name, pluginOptions) in options.Plugins)
         {
-            _plugins[name] = new PluginRuntime(name, pluginOptions, options.PluginsRoot, pluginLogger, _time);
+            _plugins[name] = new PluginRuntime(name, pluginOptions, options.PluginsRoot, _events, pluginLogger, _time);
         }
 
         _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"));
@@ -137,7 +138,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             throw new KeyNotFoundException(UnknownPluginMessage(plugin));
         }
 
-        var killed = runtime.Kill(instanceId, "admin");
+        var killed = runtime.Kill(instanceId);
         if (killed.Count == 0 && !string.IsNullOrEmpty(instanceId))
         {
             var running = string.Join(", ", runtime.SnapshotInstances().Select(i => i.Id));
@@ -145,6 +146,31 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         }
 
         return killed;
+    }
+
+    /// <summary>
+    /// Recycles every instance of <paramref name="plugin"/> gracefully (a new process first, then the old one drains),
+    /// or, when the plugin is quarantined, lifts the quarantine and starts it again.
+    /// </summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <returns>The instances being replaced, and whether a quarantine was lifted.</returns>
+    /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
+    public (IReadOnlyList<string> RecycledInstanceIds, bool QuarantineLifted) RestartPlugin(string plugin) =>
+        _plugins.TryGetValue(plugin, out var runtime) ? runtime.Restart() : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+
+    /// <summary>Streams lifecycle events (started, ready, exited, killed, restart scheduled, quarantined, …) as they happen.</summary>
+    /// <param name="plugin">Only this plugin's events; empty or <see langword="null"/> for every plugin.</param>
+    /// <param name="cancellationToken">Ends the stream.</param>
+    /// <returns>The events; a watcher that falls more than 1024 events behind loses the oldest.</returns>
+    /// <exception cref="KeyNotFoundException">A plugin was named, but none by that name is configured.</exception>
+    public IAsyncEnumerable<LifecycleEvent> WatchEventsAsync(string? plugin = null, CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrEmpty(plugin) && !_plugins.ContainsKey(plugin))
+        {
+            throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+        }
+
+        return _events.WatchAsync(plugin ?? string.Empty, cancellationToken);
     }
 
     /// <summary>
@@ -163,6 +189,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         LogStopping(_logger, _options.ShutdownTimeout.TotalMilliseconds);
         await Task.WhenAll(_plugins.Values.Select(p => p.StopAsync(_options.ShutdownTimeout, cancellationToken))).ConfigureAwait(false);
         _runtimeDirectory?.Dispose();
+        _events.Complete();
         LogStopped(_logger);
     }
 

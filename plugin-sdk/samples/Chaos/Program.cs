@@ -13,7 +13,7 @@ internal sealed class Chaos : SynchronousPlugin
     // Held for the life of the process, so the memory stays resident.
     private static readonly List<byte[]> Held = [];
 
-    public override IReadOnlyList<string> EventNames { get; } = ["echo", "sleep", "hang", "block", "throw", "crash", "alloc"];
+    public override IReadOnlyList<string> EventNames { get; } = ["echo", "sleep", "work", "hang", "block", "throw", "crash", "alloc"];
 
     public override PluginReply HandleEvent(PluginEvent pluginEvent, CancellationToken cancellationToken)
     {
@@ -29,6 +29,15 @@ internal sealed class Chaos : SynchronousPlugin
                 }
 
                 return PluginReply.FromText($"slept {milliseconds} ms");
+            case "work":
+                // Synchronous work that ignores its token but ends: slow, not hung.
+                var until = DateTime.UtcNow.AddMilliseconds(ParseNumber(pluginEvent, "milliseconds"));
+                while (DateTime.UtcNow < until)
+                {
+                    Thread.SpinWait(1000);
+                }
+
+                return PluginReply.FromText("worked");
             case "hang":
                 // A tight loop that never looks at its token: only killing the process ends it.
                 while (true)

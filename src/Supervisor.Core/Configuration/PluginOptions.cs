@@ -21,6 +21,12 @@ public sealed class PluginOptions
     /// <summary>Gets or sets how many calls may wait for a slot per instance; beyond it calls fail at once with RESOURCE_EXHAUSTED. Defaults to 128.</summary>
     public int QueueLimit { get; set; } = 128;
 
+    /// <summary>Gets or sets how often a ready instance is asked for its liveness and checked for memory. Defaults to 1 second.</summary>
+    public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long a liveness poll may take; two unanswered polls in a row make the instance hung. Defaults to 1 second.</summary>
+    public TimeSpan LivenessTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets the first restart delay after an exit. Defaults to 100 ms.</summary>
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 

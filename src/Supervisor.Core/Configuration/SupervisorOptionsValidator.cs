@@ -112,6 +112,8 @@ public static partial class SupervisorOptionsValidator
         Positive(fail, $"{key}:RestartDelay", plugin.RestartDelay);
         Positive(fail, $"{key}:RestartWindow", plugin.RestartWindow);
         Positive(fail, $"{key}:StartupTimeout", plugin.StartupTimeout);
+        Positive(fail, $"{key}:LivenessInterval", plugin.LivenessInterval);
+        Positive(fail, $"{key}:LivenessTimeout", plugin.LivenessTimeout);
         NotNegative(fail, $"{key}:HangGrace", plugin.HangGrace);
         NotNegative(fail, $"{key}:DrainTimeout", plugin.DrainTimeout);
         if (plugin.RestartMaxDelay < plugin.RestartDelay)

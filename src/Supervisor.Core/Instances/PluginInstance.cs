@@ -22,6 +22,8 @@ internal sealed class PluginInstance : IAsyncDisposable
     private int _state;
     private int _inFlight;
     private int _unreachable;
+    private readonly TaskCompletionSource<StopReason> _recycle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string _stopDetail = string.Empty;
 
     public PluginInstance(string id, string version, int slot, int restarts, PluginProcess process, PluginOptions options)
     {
@@ -53,7 +55,42 @@ internal sealed class PluginInstance : IAsyncDisposable
 
     public ConnectionTracker Connections { get; } = new();
 
+    /// <summary>Gets or sets the monitor watching this instance once it is ready.</summary>
+    public Supervision.InstanceMonitor? Monitor { get; set; }
+
+    /// <summary>Gets or sets the task that completes once the process has exited and been accounted for.</summary>
+    public Task Ended { get; set; } = Task.CompletedTask;
+
     public InstanceState State => (InstanceState)Volatile.Read(ref _state);
+
+    /// <summary>Completes when something asked for this instance to be replaced; the slot's loop acts on it.</summary>
+    public Task<StopReason> RecycleRequested => _recycle.Task;
+
+    /// <summary>Gets why the instance is being taken out of service, once it is.</summary>
+    public StopReason? StopReason { get; private set; }
+
+    /// <summary>Gets what happened, in words, when the instance was taken out of service.</summary>
+    public string StopDetail => Volatile.Read(ref _stopDetail);
+
+    /// <summary>Asks for a replacement; the first request wins.</summary>
+    /// <returns>Whether this request was the first.</returns>
+    public bool RequestRecycle(StopReason reason, string detail)
+    {
+        if (!_recycle.TrySetResult(reason))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _stopDetail, detail);
+        return true;
+    }
+
+    /// <summary>Takes the instance out of routing for good.</summary>
+    public void MarkStopping(StopReason reason)
+    {
+        StopReason ??= reason;
+        Volatile.Write(ref _state, (int)InstanceState.Stopping);
+    }
 
     /// <summary>Gets whether a connection attempt was refused: the process is dying, so no call is routed here.</summary>
     public bool IsUnreachable => Volatile.Read(ref _unreachable) == 1;
@@ -79,8 +116,6 @@ internal sealed class PluginInstance : IAsyncDisposable
 
     public void MarkUnreachable() => Volatile.Write(ref _unreachable, 1);
 
-    public void MarkStopping() => Volatile.Write(ref _state, (int)InstanceState.Stopping);
-
     public void MarkExited() => Volatile.Write(ref _state, (int)InstanceState.Exited);
 
     /// <summary>Calls the plugin's handler through the bulkhead.</summary>
@@ -104,6 +139,11 @@ internal sealed class PluginInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Monitor is { } monitor)
+        {
+            await monitor.DisposeAsync().ConfigureAwait(false);
+        }
+
         _channel?.Dispose();
         await _limiter.DisposeAsync().ConfigureAwait(false);
     }

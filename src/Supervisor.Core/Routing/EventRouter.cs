@@ -26,6 +26,12 @@ internal sealed partial class EventRouter
     public async ValueTask<DispatchResponse> DispatchAsync(PluginRuntime plugin, Event pluginEvent, DateTime deadline, CancellationToken cancellationToken)
     {
         plugin.Counters.Call();
+        if (plugin.QuarantineReason is { } quarantined)
+        {
+            plugin.Counters.Failure();
+            throw new DispatchException(DispatchError.Unavailable, $"{quarantined}. It stays quarantined until an operator calls RestartPlugin");
+        }
+
         var started = Stopwatch.GetTimestamp();
         var remaining = deadline - _time.GetUtcNow().UtcDateTime;
         if (remaining <= TimeSpan.Zero)
@@ -87,6 +93,12 @@ internal sealed partial class EventRouter
                 }
 
                 Count(failure.Error, plugin, instance);
+                if (failure.Error == DispatchError.DeadlineExceeded)
+                {
+                    // A handler still running HangGrace after this deadline makes the instance hung.
+                    instance.Monitor?.CheckForHangAfter(deadline);
+                }
+
                 if (failure.Error != DispatchError.ResourceExhausted)
                 {
                     plugin.Latency.Record(Stopwatch.GetElapsedTime(started));

@@ -1,44 +1,42 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 using Supervisor.Instances;
 
 namespace Supervisor.Supervision;
 
 /// <summary>
-/// Ends one instance gracefully: its in-flight calls finish (until <c>deadline</c>), the plugin is asked to
-/// shut down, and whatever is still running afterwards is killed. Nothing outlives the supervisor.
+/// Takes one instance out of service: its in-flight calls finish (until the drain deadline), then the plugin is
+/// asked to shut down (when <c>graceful</c>), and whatever is still running is killed, whole process group.
 /// </summary>
-internal static partial class InstanceShutdown
+internal static class InstanceShutdown
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan ShutdownCallBudget = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ExitAfterShutdown = TimeSpan.FromSeconds(2);
 
-    public static async Task RunAsync(PluginInstance instance, DateTimeOffset deadline, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    // onKill runs just before SIGKILL is sent, so the kill is reported with its reason.
+    public static async Task RunAsync(PluginInstance instance, DateTimeOffset drainDeadline, bool graceful, TimeProvider time, Action onKill, CancellationToken cancellationToken)
     {
         var process = instance.Process;
-        using var scope = logger.BeginScope(process.LogScope);
         try
         {
-            while (instance.InFlight > 0 && time.GetUtcNow() < deadline && !process.Exited.IsCompleted)
+            while (instance.InFlight > 0 && time.GetUtcNow() < drainDeadline && !process.Exited.IsCompleted)
             {
                 await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!process.Exited.IsCompleted && instance.IsConnected)
+            if (graceful && !process.Exited.IsCompleted && instance.IsConnected)
             {
                 // Handlers whose callers were already answered (past their deadline) are not worth waiting for.
-                var grace = instance.InFlight == 0 ? TimeSpan.Zero : Max(deadline - time.GetUtcNow(), TimeSpan.Zero);
+                var grace = instance.InFlight == 0 ? TimeSpan.Zero : Max(drainDeadline - time.GetUtcNow(), TimeSpan.Zero);
                 await RequestShutdownAsync(instance, grace, time, cancellationToken).ConfigureAwait(false);
                 await WaitExitAsync(process.Exited, grace + ExitAfterShutdown, time, cancellationToken).ConfigureAwait(false);
             }
 
             if (!process.Exited.IsCompleted)
             {
-                // Closing stdin is what a SIGKILLed supervisor would do; the kill covers a plugin that ignores it.
+                onKill();
                 process.CloseStdin();
-                LogStraggler(logger);
                 process.Kill();
             }
 
@@ -46,7 +44,11 @@ internal static partial class InstanceShutdown
         }
         catch (OperationCanceledException)
         {
-            process.Kill();
+            if (!process.Exited.IsCompleted)
+            {
+                onKill();
+                process.Kill();
+            }
         }
     }
 
@@ -60,7 +62,7 @@ internal static partial class InstanceShutdown
         }
         catch (RpcException)
         {
-            // The process is already going, or not answering; the kill below handles both.
+            // The process is already going, or not answering; the kill handles both.
         }
     }
 
@@ -77,7 +79,4 @@ internal static partial class InstanceShutdown
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Still running after its shutdown grace; sending SIGKILL")]
-    private static partial void LogStraggler(ILogger logger);
 }

@@ -41,10 +41,13 @@ internal static class PluginDescription
                 Restarts = (uint)instance.Restarts,
                 InFlight = (uint)instance.InFlight,
                 Counters = instance.Counters.ToProto(),
+                StopReason = instance.StopReason?.ToString().ToLowerInvariant() ?? string.Empty,
             });
         }
 
+        info.QuarantineReason = plugin.QuarantineReason ?? string.Empty;
         info.State = plugin.IsStopping ? PluginState.Stopping
+            : plugin.QuarantineReason is not null ? PluginState.Quarantined
             : ready >= plugin.Options.Instances ? PluginState.Running
             : ready > 0 ? PluginState.Degraded
             : starting > 0 ? PluginState.Starting

@@ -22,8 +22,17 @@ internal sealed partial class PluginRuntime
     [LoggerMessage(Level = LogLevel.Warning, Message = "Exited unexpectedly ({Exit}); stderr: {StderrTail}")]
     private static partial void LogExitedUnexpectedly(ILogger logger, string exit, string stderrTail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed (reason: {Reason})")]
-    private static partial void LogKilled(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed (reason: {Reason}): {Detail}")]
+    private static partial void LogKilled(ILogger logger, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recycling instance {InstanceId} (reason: {Reason}): {Detail}")]
+    private static partial void LogRecycling(ILogger logger, string instanceId, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Quarantined: {Reason}. Calls fail with UNAVAILABLE until an operator calls RestartPlugin")]
+    private static partial void LogQuarantined(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantine of plugin {Plugin} lifted by an operator")]
+    private static partial void LogQuarantineLifted(ILogger logger, string plugin);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Supervision of plugin {Plugin} slot {Slot} failed; the slot is no longer supervised")]
     private static partial void LogSlotFailed(ILogger logger, Exception exception, string plugin, int slot);

@@ -1,40 +1,52 @@
-using System.Security.Cryptography;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Supervisor.Configuration;
 using Supervisor.Diagnostics;
 using Supervisor.Instances;
 using Supervisor.Processes;
+using Supervisor.Protocol.Admin.V1;
+using InstanceState = Supervisor.Instances.InstanceState;
 
 namespace Supervisor.Supervision;
 
 /// <summary>
-/// One configured plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot, starting a
-/// replacement after an exit, and publishes the ready ones to the router as an immutable array (read lock-free).
+/// One configured plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot, restarts
+/// them by its <see cref="RestartPolicy"/>, replaces hung and oversized ones, quarantines a crash loop, and
+/// publishes the routable instances to the router as an immutable array (read lock-free on every call).
 /// </summary>
 internal sealed partial class PluginRuntime : IAsyncDisposable
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
     private readonly PluginOptions _options;
     private readonly string _pluginsRoot;
-    private RuntimeDirectory? _runtimeDirectory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly LifecycleEventHub _events;
+    private readonly RestartPolicy _policy;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly PluginInstance?[] _slots;
-    private PluginInstance[] _ready = [];
+
+    // Instances that left their slot but still run: replaced ones serve until their successor is ready, retiring
+    // ones drain and are killed. Both are visible to operators; only replaced ones take calls.
+    private readonly HashSet<PluginInstance> _replaced = [];
+    private readonly HashSet<PluginInstance> _retiring = [];
+    private PluginInstance[] _routable = [];
+    private Quarantine? _quarantine;
+    private string _lastFailure = "none recorded";
+    private RuntimeDirectory? _runtimeDirectory;
     private Task[] _slotLoops = [];
     private uint _rotation;
 
-    public PluginRuntime(string name, PluginOptions options, string pluginsRoot, ILogger logger, TimeProvider time)
+    public PluginRuntime(string name, PluginOptions options, string pluginsRoot, LifecycleEventHub events, ILogger logger, TimeProvider time)
     {
         Name = name;
         Version = options.Version;
         _options = options;
         _pluginsRoot = pluginsRoot;
+        _events = events;
         _logger = logger;
         _time = time;
+        _policy = new RestartPolicy(options, time);
         _slots = new PluginInstance?[options.Instances];
     }
 
@@ -49,6 +61,9 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     public LatencyHistogram Latency { get; } = new();
 
     public bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Gets why the plugin is quarantined, or <see langword="null"/>.</summary>
+    public string? QuarantineReason => Volatile.Read(ref _quarantine)?.Reason;
 
     /// <summary>Starts every slot; completes once each has made its first start attempt (ready or failed).</summary>
     public async Task StartAsync(RuntimeDirectory runtimeDirectory, CancellationToken cancellationToken)
@@ -68,11 +83,11 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         await Task.WhenAll(firstAttempts).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Picks the ready instance with the fewest calls in flight, rotating among equals.</summary>
+    /// <summary>Picks the routable instance with the fewest calls in flight, rotating among equals.</summary>
     public PluginInstance? Select(PluginInstance? exclude)
     {
-        var ready = Volatile.Read(ref _ready);
-        var count = ready.Length;
+        var routable = Volatile.Read(ref _routable);
+        var count = routable.Length;
         if (count == 0)
         {
             return null;
@@ -82,7 +97,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         PluginInstance? best = null;
         for (var i = 0; i < count; i++)
         {
-            var candidate = ready[(start + i) % count];
+            var candidate = routable[(start + i) % count];
             if (candidate == exclude || !candidate.IsRoutable)
             {
                 continue;
@@ -101,47 +116,59 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     public void Unroute(PluginInstance instance)
     {
         instance.MarkUnreachable();
-        lock (_gate)
-        {
-            PublishLocked();
-        }
+        Publish();
     }
 
     /// <summary>Sends SIGKILL to one instance, or to all when <paramref name="instanceId"/> is empty.</summary>
     /// <returns>The ids killed; empty when no instance has that id.</returns>
-    public IReadOnlyList<string> Kill(string? instanceId, string reason)
+    public IReadOnlyList<string> Kill(string? instanceId)
     {
-        var targets = new List<PluginInstance>();
-        lock (_gate)
-        {
-            foreach (var instance in _slots)
-            {
-                if (instance is not null && instance.State != InstanceState.Exited
-                    && (string.IsNullOrEmpty(instanceId) || instance.Id == instanceId))
-                {
-                    instance.MarkStopping();
-                    targets.Add(instance);
-                }
-            }
-
-            PublishLocked();
-        }
-
-        var killed = new List<string>(targets.Count);
+        var targets = SnapshotInstances().Where(i => i.State != InstanceState.Exited && (string.IsNullOrEmpty(instanceId) || i.Id == instanceId)).ToList();
         foreach (var instance in targets)
         {
-            Counters.Kill();
-            instance.Counters.Kill();
-            using (_logger.BeginScope(instance.Process.LogScope))
-            {
-                LogKilled(_logger, reason);
-            }
-
-            instance.Process.Kill();
-            killed.Add(instance.Id);
+            instance.MarkStopping(StopReason.Admin);
         }
 
-        return killed;
+        Publish();
+        foreach (var instance in targets)
+        {
+            KillNow(instance, StopReason.Admin, "an operator called KillInstance");
+        }
+
+        return [.. targets.Select(i => i.Id)];
+    }
+
+    /// <summary>
+    /// Lifts a quarantine; otherwise recycles every instance gracefully (a new process first, then the old drains).
+    /// </summary>
+    public (IReadOnlyList<string> Recycled, bool QuarantineLifted) Restart()
+    {
+        Quarantine? lifted;
+        lock (_gate)
+        {
+            lifted = _quarantine;
+            _quarantine = null;
+        }
+
+        if (lifted is not null)
+        {
+            _policy.Reset();
+            Emit(LifecycleEventType.QuarantineLifted, null, "admin", $"an operator lifted the quarantine ({lifted.Reason})");
+            LogQuarantineLifted(_logger, Name);
+            lifted.Lifted.TrySetResult();
+            return ([], true);
+        }
+
+        var recycled = new List<string>();
+        foreach (var instance in CurrentInstances())
+        {
+            if (instance.RequestRecycle(StopReason.Restart, "an operator called RestartPlugin"))
+            {
+                recycled.Add(instance.Id);
+            }
+        }
+
+        return (recycled, false);
     }
 
     /// <summary>
@@ -151,20 +178,16 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        PluginInstance[] instances;
-        lock (_gate)
+        var instances = SnapshotInstances();
+        foreach (var instance in instances)
         {
-            instances = [.. _slots.OfType<PluginInstance>()];
-            foreach (var instance in instances)
-            {
-                instance.MarkStopping();
-            }
-
-            PublishLocked();
+            instance.MarkStopping(StopReason.Shutdown);
         }
 
+        Publish();
         var deadline = _time.GetUtcNow() + grace;
-        await Task.WhenAll(instances.Select(i => InstanceShutdown.RunAsync(i, deadline, _time, _logger, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(instances.Select(i => InstanceShutdown.RunAsync(i, deadline, graceful: true, _time, () => ReportKill(i, StopReason.Shutdown, "still running after its shutdown grace"), cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(instances.Select(i => i.Ended)).WaitAsync(ExitWait, _time, CancellationToken.None).ConfigureAwait(false);
         await Task.WhenAll(_slotLoops).WaitAsync(ExitWait, _time, cancellationToken).ConfigureAwait(false);
     }
 
@@ -180,185 +203,47 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>Every instance still running or starting: slots, replaced and retiring.</summary>
     internal PluginInstance[] SnapshotInstances()
     {
         lock (_gate)
         {
-            return [.. _slots.OfType<PluginInstance>()];
+            return [.. _slots.OfType<PluginInstance>(), .. _replaced, .. _retiring];
         }
     }
 
-    private async Task RunSlotAsync(int slot, TaskCompletionSource firstAttempt)
+    private PluginInstance[] CurrentInstances()
     {
-        try
-        {
-            await SuperviseSlotAsync(slot, firstAttempt).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // A bug here must not leave StartAsync waiting forever or the slot silently empty.
-            LogSlotFailed(_logger, ex, Name, slot);
-        }
-        finally
-        {
-            firstAttempt.TrySetResult();
-        }
-    }
-
-    private async Task SuperviseSlotAsync(int slot, TaskCompletionSource firstAttempt)
-    {
-        var stopping = _stopping.Token;
-        var restarts = 0;
-        while (!stopping.IsCancellationRequested)
-        {
-            var instance = await StartInstanceAsync(slot, restarts, stopping).ConfigureAwait(false);
-            firstAttempt.TrySetResult();
-            if (instance is not null)
-            {
-                var exit = await instance.Process.Exited.ConfigureAwait(false);
-                await OnExitedAsync(instance, exit).ConfigureAwait(false);
-            }
-
-            if (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-
-            LogRestartScheduled(_logger, Name, slot, _options.RestartDelay.TotalMilliseconds);
-            try
-            {
-                await Task.Delay(_options.RestartDelay, _time, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            restarts++;
-        }
-    }
-
-    private async Task<PluginInstance?> StartInstanceAsync(int slot, int restarts, CancellationToken stopping)
-    {
-        var suffix = RandomNumberGenerator.GetHexString(8, lowercase: true);
-        var instanceId = $"{Name}-{suffix}";
-        var manifestPath = Path.Combine(_pluginsRoot, Name, Version, PluginManifest.FileName);
-        var token = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        PluginProcess process;
-        try
-        {
-            var manifest = PluginManifest.Load(manifestPath);
-            var launch = new PluginLaunch(Name, Version, instanceId, manifest, _runtimeDirectory!.SocketPath(suffix), token, _options.Settings);
-            process = PluginProcess.Start(launch, _logger, _time);
-        }
-        catch (Exception ex) when (ex is PluginStartException or InvalidDataException)
-        {
-            LogStartFailed(_logger, Name, Version, instanceId, ex.Message);
-            return null;
-        }
-
-        var instance = new PluginInstance(instanceId, Version, slot, restarts, process, _options);
         lock (_gate)
         {
-            _slots[slot] = instance;
+            return [.. _slots.OfType<PluginInstance>(), .. _replaced];
         }
-
-        using var scope = _logger.BeginScope(process.LogScope);
-        LogStarted(_logger, manifestPath);
-        string reason;
-        try
-        {
-            var startupDeadline = process.StartedAt + _options.StartupTimeout;
-            var address = await process.Ready.WaitAsync(_options.StartupTimeout, _time, stopping).ConfigureAwait(false);
-            instance.Connect(address, token);
-
-            // Ready means "answers gRPC with our token", not just "printed a line"; this also opens the connection,
-            // so the first event does not pay for it.
-            var description = await instance.Client.DescribeAsync(
-                new Protocol.Plugin.V1.DescribeRequest(),
-                new CallOptions(deadline: startupDeadline.UtcDateTime, cancellationToken: stopping)).ConfigureAwait(false);
-            instance.MarkReady();
-            lock (_gate)
-            {
-                PublishLocked();
-            }
-
-            var startMs = (_time.GetUtcNow() - process.StartedAt).TotalMilliseconds;
-            LogReady(_logger, startMs, address, description.Sdk, description.SdkVersion);
-            return instance;
-        }
-        catch (TimeoutException)
-        {
-            reason = $"not ready within StartupTimeout ({_options.StartupTimeout.TotalMilliseconds:0} ms); stderr: {process.StderrTail}";
-        }
-        catch (PluginStartException ex)
-        {
-            reason = ex.Message;
-        }
-        catch (RpcException ex)
-        {
-            reason = ex.StatusCode == StatusCode.DeadlineExceeded
-                ? $"printed its ready line but did not answer Describe within StartupTimeout ({_options.StartupTimeout.TotalMilliseconds:0} ms)"
-                : $"printed its ready line but Describe failed: {ex.StatusCode}: {ex.Status.Detail}";
-        }
-        catch (OperationCanceledException)
-        {
-            reason = "the supervisor is stopping";
-        }
-        catch (Exception ex)
-        {
-            // Whatever went wrong, the process must not be left running unsupervised.
-            reason = $"unexpected {ex.GetType().Name} while starting: {ex.Message}";
-        }
-
-        LogNotReady(_logger, reason);
-        process.Kill();
-        await process.Exited.WaitAsync(ExitWait, _time, CancellationToken.None).ConfigureAwait(false);
-        await OnExitedAsync(instance, await process.Exited.ConfigureAwait(false)).ConfigureAwait(false);
-        return null;
     }
 
-    private async Task OnExitedAsync(PluginInstance instance, ProcessExit exit)
+    private void Publish()
     {
-        var wasStopping = instance.State == InstanceState.Stopping || _stopping.IsCancellationRequested;
-        instance.MarkExited();
         lock (_gate)
         {
-            if (_slots[instance.Slot] == instance)
+            var routable = new List<PluginInstance>(_slots.Length + _replaced.Count);
+            if (_quarantine is null)
             {
-                _slots[instance.Slot] = null;
+                foreach (var instance in _slots)
+                {
+                    if (instance is { IsRoutable: true })
+                    {
+                        routable.Add(instance);
+                    }
+                }
+
+                routable.AddRange(_replaced.Where(i => i.IsRoutable));
             }
 
-            PublishLocked();
+            Volatile.Write(ref _routable, [.. routable]);
         }
-
-        using (_logger.BeginScope(instance.Process.LogScope))
-        {
-            var how = exit.ToString();
-            if (wasStopping)
-            {
-                LogExited(_logger, how);
-            }
-            else
-            {
-                LogExitedUnexpectedly(_logger, how, instance.Process.StderrTail);
-            }
-        }
-
-        await instance.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void PublishLocked()
+    private sealed record Quarantine(string Reason)
     {
-        var ready = new List<PluginInstance>(_slots.Length);
-        foreach (var instance in _slots)
-        {
-            if (instance is { IsRoutable: true })
-            {
-                ready.Add(instance);
-            }
-        }
-
-        Volatile.Write(ref _ready, [.. ready]);
+        public TaskCompletionSource Lifted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -41,6 +41,49 @@ internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor) : AdminS
         }
     }
 
+    public override Task<RestartPluginResponse> RestartPlugin(RestartPluginRequest request, ServerCallContext context)
+    {
+        RequirePlugin(request.Plugin);
+        try
+        {
+            var (recycled, lifted) = supervisor.RestartPlugin(request.Plugin);
+            var response = new RestartPluginResponse { QuarantineLifted = lifted };
+            response.RecycledInstanceIds.AddRange(recycled);
+            return Task.FromResult(response);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+    }
+
+    public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<LifecycleEvent> responseStream, ServerCallContext context)
+    {
+        IAsyncEnumerable<LifecycleEvent> events;
+        try
+        {
+            events = supervisor.WatchEventsAsync(request.Plugin, context.CancellationToken);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+
+        // Tell the watcher the stream is live before the first event, which may be a long time coming.
+        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        try
+        {
+            await foreach (var lifecycleEvent in events.ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(lifecycleEvent, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away.
+        }
+    }
+
     private static void RequirePlugin(string plugin)
     {
         if (string.IsNullOrEmpty(plugin))

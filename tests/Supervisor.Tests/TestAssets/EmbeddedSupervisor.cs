@@ -12,7 +12,7 @@ internal static class EmbeddedSupervisor
     {
         var options = new SupervisorOptions
         {
-            PluginsRoot = Repository.PluginsRoot,
+            PluginsRoot = Directory.Exists(directory.File("plugins")) ? directory.File("plugins") : Repository.PluginsRoot,
             StateDirectory = directory.File("state"),
             RuntimeDirectory = directory.File("run"),
             ShutdownTimeout = TimeSpan.FromSeconds(5),

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Supervisor.Protocol.Admin.V1;
+
+namespace Supervisor.Tests.TestAssets;
+
+/// <summary>Collects a supervisor's lifecycle events (WatchEvents) in the background, for assertions.</summary>
+internal sealed class LifecycleLog : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<LifecycleEvent> _events = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _reading;
+
+    public LifecycleLog(IAsyncEnumerable<LifecycleEvent> events)
+    {
+        _reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var lifecycleEvent in events.WithCancellation(_stop.Token))
+                {
+                    _events.Enqueue(lifecycleEvent);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Done.
+            }
+        });
+    }
+
+    public IReadOnlyList<LifecycleEvent> All => [.. _events];
+
+    public async Task<LifecycleEvent> WaitForAsync(Func<LifecycleEvent, bool> predicate, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Wait.Default;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (_events.FirstOrDefault(predicate) is { } found)
+            {
+                return found;
+            }
+
+            if (started.Elapsed > limit)
+            {
+                Assert.Fail($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}; events so far:{Environment.NewLine}{Describe()}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public string Describe() => string.Join(Environment.NewLine, _events.Select(e => $"  {e.Time.ToDateTime():HH:mm:ss.fff} {e.Type} {e.InstanceId} pid={e.Pid} reason={e.Reason} {e.Message}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _reading;
+        _stop.Dispose();
+    }
+}
