@@ -11,6 +11,8 @@ internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
 
     public string EchoExecutable => Path.Combine(EchoDirectory, "echo");
 
+    public string ChaosDirectory => Path.Combine(PluginsRoot, "chaos", "1.0.0");
+
     public string SupervisorDirectory => Path.Combine(RepoRoot, "artifacts", "supervisor");
 
     public string SupervisorExecutable => Path.Combine(SupervisorDirectory, "supervisor");
@@ -33,7 +35,7 @@ internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
     public IReadOnlyList<string> MissingArtifacts()
     {
         var missing = new List<string>();
-        foreach (var file in (string[])[EchoExecutable, Path.Combine(EchoDirectory, "plugin.json"), SupervisorExecutable])
+        foreach (var file in (string[])[EchoExecutable, Path.Combine(EchoDirectory, "plugin.json"), Path.Combine(ChaosDirectory, "plugin.json"), SupervisorExecutable])
         {
             if (!File.Exists(file))
             {

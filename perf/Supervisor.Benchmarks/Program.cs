@@ -98,6 +98,9 @@ try
         await Teardown.StopAllAsync(scenarios, Console.Error);
     }
 
+    // It kills processes on purpose, so it runs once, alone: after the latency rounds, with their processes gone.
+    log.HangRecovery.AddRange(await new HangRecoveryScenario(paths, Console.Error).MeasureAsync(settings.HangRecoveryRounds, interrupt.Token));
+
     var report = BenchmarkReport.Create(settings, log, startedAt);
     var json = JsonSerializer.Serialize(report, ReportJsonContext.Default.BenchmarkReport);
     Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);

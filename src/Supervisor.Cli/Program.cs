@@ -13,6 +13,8 @@ var root = new RootCommand("""
     AdminCommands.List(),
     AdminCommands.Get(),
     AdminCommands.Kill(),
+    AdminCommands.Restart(),
+    AdminCommands.Watch(),
     DispatchCommand.Create(),
 };
 

@@ -161,7 +161,10 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <summary>Streams lifecycle events (started, ready, exited, killed, restart scheduled, quarantined, …) as they happen.</summary>
     /// <param name="plugin">Only this plugin's events; empty or <see langword="null"/> for every plugin.</param>
     /// <param name="cancellationToken">Ends the stream.</param>
-    /// <returns>The events; a watcher that falls more than 1024 events behind loses the oldest.</returns>
+    /// <returns>
+    /// The events published from this call on (the subscription starts here, not at the first read, and ends with the
+    /// enumeration); a watcher that falls more than 1024 events behind loses the oldest.
+    /// </returns>
     /// <exception cref="KeyNotFoundException">A plugin was named, but none by that name is configured.</exception>
     public IAsyncEnumerable<LifecycleEvent> WatchEventsAsync(string? plugin = null, CancellationToken cancellationToken = default)
     {
@@ -170,7 +173,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             throw new KeyNotFoundException(UnknownPluginMessage(plugin));
         }
 
-        return _events.WatchAsync(plugin ?? string.Empty, cancellationToken);
+        return _events.Watch(plugin ?? string.Empty, cancellationToken);
     }
 
     /// <summary>

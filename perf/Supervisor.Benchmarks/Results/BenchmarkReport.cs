@@ -22,6 +22,8 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
             eventsRpsRatios[round] = events[round].RequestsPerSecond / floor[round].RequestsPerSecond;
         }
 
+        var hangRecovery = HangRecoveryFigures.MedianOf(log.HangRecovery, HangRecoveryScenario.HangGrace);
+
         return new BenchmarkReport(
             new MachineInfo(
                 Environment.ProcessorCount,
@@ -42,11 +44,13 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
                 HopFigures.MedianOf(floor),
                 HopFigures.MedianOf(embedded),
                 HopFigures.MedianOf(events),
-                new DirectFigures(Math.Round(Median.Of(log.DirectNanosPerCall), 1))),
+                new DirectFigures(Math.Round(Median.Of(log.DirectNanosPerCall), 1)),
+                hangRecovery),
             new RatioResults(
                 Math.Round(Median.Of(p50Ratios), 3),
                 Math.Round(Median.Of(embeddedRpsRatios), 3),
-                Math.Round(Median.Of(eventsRpsRatios), 3)));
+                Math.Round(Median.Of(eventsRpsRatios), 3),
+                Math.Round(hangRecovery.Killed / hangRecovery.HangGraceMs, 3)));
     }
 }
 
@@ -62,7 +66,7 @@ internal sealed record MachineInfo(
 
 internal sealed record WorkloadInfo(string Plugin, int PayloadBytes, int LatencySamplesPerRound, int ConcurrentCallers, double ThroughputWindowSeconds);
 
-internal sealed record ScenarioResults(HopFigures FloorGrpcUds, HopFigures Embedded, HopFigures EventsApi, DirectFigures InprocessDirect);
+internal sealed record ScenarioResults(HopFigures FloorGrpcUds, HopFigures Embedded, HopFigures EventsApi, DirectFigures InprocessDirect, HangRecoveryFigures HangRecoveryMs);
 
 internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
 {
@@ -84,4 +88,22 @@ internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
 
 internal sealed record DirectFigures(double NsPerCall);
 
-internal sealed record RatioResults(double EmbeddedP50OverFloor, double EmbeddedRpsOverFloor, double EventsRpsOverFloor);
+/// <summary>Milliseconds from a hung call's deadline until its process was reported killed, and until a replacement served a call.</summary>
+internal sealed record HangRecoveryFigures(double Killed, double Serving, double HangGraceMs)
+{
+    public static HangRecoveryFigures MedianOf(IReadOnlyList<HangRecoveryRound> rounds, TimeSpan hangGrace)
+    {
+        var killed = new double[rounds.Count];
+        var serving = new double[rounds.Count];
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            killed[i] = rounds[i].KilledMillis;
+            serving[i] = rounds[i].ServingMillis;
+        }
+
+        return new HangRecoveryFigures(Math.Round(Median.Of(killed), 1), Math.Round(Median.Of(serving), 1), hangGrace.TotalMilliseconds);
+    }
+}
+
+/// <param name="HangKilledOverGrace">The median kill time over HangGrace; the target is HangGrace + 100 ms at most.</param>
+internal sealed record RatioResults(double EmbeddedP50OverFloor, double EmbeddedRpsOverFloor, double EventsRpsOverFloor, double HangKilledOverGrace);

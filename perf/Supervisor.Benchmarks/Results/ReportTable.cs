@@ -20,6 +20,7 @@ internal static class ReportTable
             Row(c, ScenarioNames.EventsApi, s.EventsApi),
             string.Create(c, $"{ScenarioNames.InProcessDirect,-18} {s.InprocessDirect.NsPerCall,10:0.0} ns per call"),
             string.Create(c, $"embedded/floor: p50 x{r.EmbeddedP50OverFloor:0.000}, rps x{r.EmbeddedRpsOverFloor:0.000}; events/floor: rps x{r.EventsRpsOverFloor:0.000}"),
+            string.Create(c, $"{ScenarioNames.HangRecovery,-18} killed {s.HangRecoveryMs.Killed:0.0} ms, serving {s.HangRecoveryMs.Serving:0.0} ms after the deadline (HangGrace {s.HangRecoveryMs.HangGraceMs:0} ms; killed/grace x{r.HangKilledOverGrace:0.000})"),
         };
         if (report.Machine.OtherCpuPctMedian is { } median)
         {

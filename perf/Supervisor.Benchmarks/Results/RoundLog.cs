@@ -3,6 +3,9 @@ namespace Supervisor.Benchmarks.Results;
 /// <summary>One scenario's figures in one round.</summary>
 internal sealed record HopRound(double P50Micros, double P99Micros, double RequestsPerSecond);
 
+/// <summary>One hang recovery round: milliseconds from the hung call's deadline to the kill and to a served call.</summary>
+internal sealed record HangRecoveryRound(double KilledMillis, double ServingMillis);
+
 /// <summary>
 /// Every round's raw figures, kept per round rather than pooled so ratios compare scenarios measured seconds
 /// apart under the same background load.
@@ -15,6 +18,9 @@ internal sealed class RoundLog
 
     /// <summary>Gets, per round, the share of the machine used by other processes (empty where unknown).</summary>
     public List<double> OtherCpuPercent { get; } = [];
+
+    /// <summary>Gets the hang recovery rounds, run after the interleaved rounds (they kill processes).</summary>
+    public List<HangRecoveryRound> HangRecovery { get; } = [];
 
     public int Rounds => DirectNanosPerCall.Count;
 

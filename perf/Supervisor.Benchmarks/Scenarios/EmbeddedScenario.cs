@@ -24,20 +24,7 @@ internal sealed class EmbeddedScenario : IScenario
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var directory = Path.Combine(_paths.TempDirectory, "embedded");
-        var options = new SupervisorOptions
-        {
-            PluginsRoot = _paths.PluginsRoot,
-            StateDirectory = Path.Combine(directory, "state"),
-            RuntimeDirectory = Path.Combine(directory, "run"),
-            ShutdownTimeout = TimeSpan.FromSeconds(5),
-            // Never served in process; set so the options describe nothing outside the temp folder.
-            Events = { Listen = "unix://" + Path.Combine(directory, "events.sock") },
-            Admin = { Listen = "unix://" + Path.Combine(directory, "admin.sock") },
-            Plugins =
-            {
-                [EchoEvent.Plugin] = new PluginOptions { Version = EchoEvent.Version, Instances = 1, MaxConcurrency = 64 },
-            },
-        };
+        var options = EmbeddedOptions.Create(_paths, directory, EchoEvent.Plugin, new PluginOptions { Version = EchoEvent.Version, Instances = 1, MaxConcurrency = 64 });
         _supervisor = new PluginSupervisor(options);
         await _supervisor.StartAsync(cancellationToken).ConfigureAwait(false);
 

@@ -7,4 +7,5 @@ internal static class ScenarioNames
     public const string Embedded = "embedded";
     public const string EventsApi = "events_api";
     public const string InProcessDirect = "inprocess_direct";
+    public const string HangRecovery = "hang_recovery_ms";
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Google.Protobuf;
+using Grpc.Core;
 using Supervisor.Protocol.Admin.V1;
 
 namespace Supervisor.Cli.Commands;
@@ -43,6 +44,60 @@ internal static class AdminCommands
                     Console.WriteLine($"killed {id}");
                 }
             }));
+        return command;
+    }
+
+    public static Command Restart()
+    {
+        var plugin = new Argument<string>("plugin") { Description = "The plugin's configured name." };
+        var command = new Command("restart", "Recycle every instance gracefully (new process first, then the old drains); lifts a quarantine.") { plugin };
+        command.SetAction((parse, ct) => CallAsync(
+            parse,
+            client => client.RestartPluginAsync(new RestartPluginRequest { Plugin = parse.GetValue(plugin) }, cancellationToken: ct).ResponseAsync,
+            response =>
+            {
+                if (response.QuarantineLifted)
+                {
+                    Console.WriteLine($"quarantine of {parse.GetValue(plugin)} lifted; starting it again");
+                }
+
+                foreach (var id in response.RecycledInstanceIds)
+                {
+                    Console.WriteLine($"recycling {id}");
+                }
+            }));
+        return command;
+    }
+
+    public static Command Watch()
+    {
+        var plugin = new Argument<string?>("plugin") { Description = "Only this plugin's events; every plugin when omitted.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("watch", "Print lifecycle events as they happen (started, ready, exited, killed, restart scheduled, quarantined, …) until Ctrl+C.") { plugin };
+        command.SetAction((parse, ct) => CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
+        {
+            using var call = new AdminService.AdminServiceClient(channel).WatchEvents(new WatchEventsRequest { Plugin = parse.GetValue(plugin) ?? string.Empty }, cancellationToken: ct);
+            var json = parse.GetValue(GlobalOptions.Json);
+            try
+            {
+                await foreach (var lifecycleEvent in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    if (json)
+                    {
+                        CallRunner.PrintJson(lifecycleEvent);
+                    }
+                    else
+                    {
+                        Console.WriteLine(LifecycleLine.Format(lifecycleEvent));
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+            {
+                // Ctrl+C.
+            }
+
+            return ExitCodes.Success;
+        }));
         return command;
     }
 

@@ -121,6 +121,11 @@ internal sealed partial class InstanceMonitor : IAsyncDisposable
 
                 LogMissedPoll(_logger, _instance.Id, ex.StatusCode);
             }
+            catch (ObjectDisposedException)
+            {
+                // The instance has exited and been disposed: nothing left to watch.
+                return;
+            }
         }
     }
 

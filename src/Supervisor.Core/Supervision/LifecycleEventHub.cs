@@ -35,8 +35,11 @@ internal sealed class LifecycleEventHub
         }
     }
 
-    /// <summary>Streams events for <paramref name="plugin"/> (empty: all) until cancelled.</summary>
-    public async IAsyncEnumerable<LifecycleEvent> WatchAsync(string plugin, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Subscribes now, so no event published after this call is missed, and streams the events for
+    /// <paramref name="plugin"/> (empty: all) until cancelled. The subscription ends with the enumeration.
+    /// </summary>
+    public IAsyncEnumerable<LifecycleEvent> Watch(string plugin, CancellationToken cancellationToken)
     {
         var watcher = new Watcher(plugin, Channel.CreateBounded<LifecycleEvent>(new BoundedChannelOptions(BufferPerWatcher)
         {
@@ -48,6 +51,11 @@ internal sealed class LifecycleEventHub
             _watchers.Add(watcher);
         }
 
+        return ReadAsync(watcher, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<LifecycleEvent> ReadAsync(Watcher watcher, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         try
         {
             await foreach (var lifecycleEvent in watcher.Channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

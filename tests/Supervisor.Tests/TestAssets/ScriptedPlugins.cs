@@ -19,6 +19,9 @@ internal static class ScriptedPlugins
         Shell(root, "mute", "exec sleep 60");
         Shell(root, "garbage", "echo 'SUPERVISOR_PLUGIN_READY banana'; exec sleep 60");
         Write(root, "missing", """{ "command": "./not-built-yet" }""");
+
+        // Leaves an orphan behind: the subshell forks a sleep and exits, so the sleep is re-parented to PID 1.
+        Shell(root, "orphaner", $"(sleep 2 &); exec {Repository.PluginExecutable("echo", "1.0.0")}");
         return root;
     }
 

@@ -32,16 +32,27 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>supervisor run --config</c> without waiting for it to be ready.</summary>
-    public static SupervisorProcess Launch(string configPath, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="launcher">A command that runs the supervisor, e.g. <c>unshare … --</c>; none when empty.</param>
+    public static SupervisorProcess Launch(string configPath, IReadOnlyDictionary<string, string>? environment = null, params string[] launcher)
     {
         Repository.RequireArtifacts();
-        var start = new ProcessStartInfo(Repository.SupervisorExecutable)
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : Repository.SupervisorExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (launcher.Length > 0)
+        {
+            foreach (var argument in launcher.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add(Repository.SupervisorExecutable);
+        }
+
         start.ArgumentList.Add("run");
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(configPath);
@@ -54,9 +65,9 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the supervisor and waits until it serves both APIs.</summary>
-    public static async Task<SupervisorProcess> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SupervisorProcess> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null, params string[] launcher)
     {
-        var supervisor = Launch(configPath, environment);
+        var supervisor = Launch(configPath, environment, launcher);
         var ready = await supervisor.WaitForLineAsync(l => l.Contains("Supervisor ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         var match = ReadyLine().Match(ready);
         supervisor.EventsAddress = match.Groups["events"].Value;

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text;
+using Supervisor.Protocol.Admin.V1;
+
+namespace Supervisor.Cli.Commands;
+
+/// <summary>One readable line per lifecycle event.</summary>
+internal static class LifecycleLine
+{
+    public static string Format(LifecycleEvent e)
+    {
+        var line = new StringBuilder()
+            .Append(e.Time.ToDateTimeOffset().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append("  ")
+            .Append(e.Type.ToString().ToLowerInvariant().PadRight(17))
+            .Append(e.Plugin).Append(' ').Append(e.Version);
+        if (e.InstanceId.Length > 0)
+        {
+            line.Append(CultureInfo.InvariantCulture, $"  {e.InstanceId}");
+        }
+
+        if (e.Pid > 0)
+        {
+            line.Append(CultureInfo.InvariantCulture, $" pid={e.Pid}");
+        }
+
+        if (e.Reason.Length > 0)
+        {
+            line.Append(CultureInfo.InvariantCulture, $" reason={e.Reason}");
+        }
+
+        if (e.Message.Length > 0)
+        {
+            line.Append("  ").Append(e.Message);
+        }
+
+        return line.ToString();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Supervisor.Protocol;
+using Supervisor.Protocol.Admin.V1;
+using Supervisor.Tests.TestAssets;
+
+namespace Supervisor.Tests.Host;
+
+/// <summary>The supervisor executable's process lifecycle over its admin API, and as a container's PID 1.</summary>
+[TestClass]
+public sealed class ProcessLifecycleTests
+{
+    [TestMethod]
+    public async Task WatchEvents_streams_a_kill_and_the_restart_that_follows()
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
+        await using var supervisor = await SupervisorProcess.StartAsync(config);
+        using var channel = SupervisorChannel.Create(supervisor.AdminAddress);
+        var admin = new AdminService.AdminServiceClient(channel);
+        using var watch = admin.WatchEvents(new WatchEventsRequest { Plugin = "echo" });
+        await watch.ResponseHeadersAsync.DefaultTimeout();
+        var killedId = (await admin.KillInstanceAsync(new KillInstanceRequest { Plugin = "echo" })).KilledInstanceIds.Single();
+
+        var seen = new List<LifecycleEvent>();
+        while (!seen.Any(e => e.Type == LifecycleEventType.Ready))
+        {
+            Assert.IsTrue(await watch.ResponseStream.MoveNext().DefaultTimeout(), "the stream ended early");
+            seen.Add(watch.ResponseStream.Current);
+        }
+
+        var types = seen.Select(e => e.Type).ToList();
+        CollectionAssert.AreEqual(
+            new[] { LifecycleEventType.Killed, LifecycleEventType.Exited, LifecycleEventType.RestartScheduled, LifecycleEventType.Started, LifecycleEventType.Ready },
+            types.ToArray(),
+            string.Join(", ", types));
+        Assert.AreEqual("admin", seen[0].Reason);
+        Assert.AreEqual(killedId, seen[1].InstanceId);
+        Assert.AreEqual(9, seen[1].Signal);
+        Assert.IsTrue(seen.All(e => e.Plugin == "echo" && e.Version == "1.0.0" && e.Time is not null));
+        Assert.IsGreaterThan(0, seen[3].Pid);
+    }
+
+    [TestMethod]
+    public async Task WatchEvents_and_RestartPlugin_refuse_an_unknown_plugin()
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
+        await using var supervisor = await SupervisorProcess.StartAsync(config);
+        using var channel = SupervisorChannel.Create(supervisor.AdminAddress);
+        var admin = new AdminService.AdminServiceClient(channel);
+
+        var restart = await Assert.ThrowsExactlyAsync<RpcException>(() => admin.RestartPluginAsync(new RestartPluginRequest { Plugin = "nope" }).ResponseAsync);
+        using var watch = admin.WatchEvents(new WatchEventsRequest { Plugin = "nope" });
+        var watchError = await Assert.ThrowsExactlyAsync<RpcException>(() => watch.ResponseStream.MoveNext());
+
+        Assert.AreEqual(StatusCode.NotFound, restart.StatusCode);
+        Assert.AreEqual(StatusCode.NotFound, watchError.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task As_PID_1_of_a_container_the_supervisor_reaps_orphaned_zombies()
+    {
+        if (!File.Exists("/usr/bin/unshare") || Environment.UserName != "root")
+        {
+            Assert.Inconclusive("needs root and util-linux unshare to give the supervisor its own PID namespace");
+        }
+
+        using var dir = new TempDirectory();
+        ScriptedPlugins.CreateRoot(dir);
+        var json = SupervisorConfig.Create(dir, new JsonObject { ["orphaner"] = SupervisorConfig.Plugin("1.0.0") });
+        json["Supervisor"]!["PluginsRoot"] = dir.File("plugins");
+        var config = SupervisorConfig.Write(dir, json);
+
+        await using var supervisor = await SupervisorProcess.StartAsync(config, null, "/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+        var init = ProcTable.ChildrenOf(supervisor.Pid).Single();
+        await supervisor.WaitForLineAsync(l => l.Contains("Ready in", StringComparison.Ordinal));
+
+        // The orphaned sleep is now PID 1's child; once it exits, only PID 1 can reap it.
+        Assert.IsTrue(ProcTable.ChildrenOf(init.Pid).Any(c => c.Command == "sleep"), "the orphan must have been re-parented to the supervisor");
+        await Wait.UntilAsync(() => !ProcTable.ChildrenOf(init.Pid).Any(c => c.Command == "sleep" && c.State != 'Z'), "the orphan to exit");
+        await Wait.UntilAsync(() => !ProcTable.ChildrenOf(init.Pid).Any(c => c.State == 'Z'), "PID 1 to reap the zombie", TimeSpan.FromSeconds(5));
+        Posix.Signal(init.Pid, Posix.SigTerm);
+        var exitCode = await supervisor.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("supervisor", init.Command);
+        Assert.AreEqual(0, exitCode, "SIGTERM to PID 1 is a clean shutdown");
+    }
+}
