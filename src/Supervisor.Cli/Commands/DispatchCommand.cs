@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using Google.Protobuf;
+using Grpc.Core;
 using Supervisor.Protocol.Events.V1;
 using Supervisor.Protocol.Plugin.V1;
 
@@ -47,9 +48,11 @@ internal static class DispatchCommand
                     Plugin = parse.GetValue(plugin),
                     Event = new Event { Name = parse.GetValue(eventName), Payload = ByteString.CopyFrom(payload), ContentType = parse.GetValue(contentType) },
                 };
+                var client = new EventService.EventServiceClient(channel);
+                await WarmUpAsync(client, ct).ConfigureAwait(false);
                 DateTime? callDeadline = parse.GetValue(deadline) is { } ms ? DateTime.UtcNow.AddMilliseconds(ms) : null;
                 var started = Stopwatch.GetTimestamp();
-                var response = await new EventService.EventServiceClient(channel).DispatchAsync(request, deadline: callDeadline, cancellationToken: ct).ConfigureAwait(false);
+                var response = await client.DispatchAsync(request, deadline: callDeadline, cancellationToken: ct).ConfigureAwait(false);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 if (parse.GetValue(GlobalOptions.Json))
                 {
@@ -66,5 +69,19 @@ internal static class DispatchCommand
             }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    // The deadline is the event's budget, not this process's cold start: open the connection and warm the call path
+    // with a request the supervisor refuses at once (no plugin named), before the clock starts.
+    private static async Task WarmUpAsync(EventService.EventServiceClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DispatchAsync(new DispatchRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+        {
+            // Expected: the connection is open.
+        }
     }
 }

@@ -14,6 +14,9 @@ namespace Supervisor.Routing;
 internal sealed partial class EventRouter
 {
     private const int MaxAttempts = 3;
+
+    // Timers and the wall clock disagree by up to a few milliseconds; a cancellation this close to the deadline is the deadline.
+    private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(15);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -78,7 +81,8 @@ internal sealed partial class EventRouter
             catch (Exception ex) when (ex is not DispatchException)
             {
                 var deadlineFired = deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
-                var failure = FailureClassifier.Classify(ex, instance, plugin, pluginEvent.Name, deadlineFired, connectionsAtStart, cancellationToken);
+                var deadlineReached = _time.GetUtcNow().UtcDateTime + DeadlineTolerance >= deadline;
+                var failure = FailureClassifier.Classify(ex, instance, plugin, pluginEvent.Name, deadlineFired, deadlineReached, connectionsAtStart, cancellationToken);
                 if (failure.Unreachable)
                 {
                     plugin.Unroute(instance);

@@ -15,7 +15,8 @@ internal static class FailureClassifier
 {
     // deadlineFired: whether the call's deadline token fired. It is a timer on the monotonic clock, so comparing
     // wall-clock "now" with the deadline can disagree by a few microseconds and must not decide the outcome.
-    public static CallFailure Classify(Exception exception, PluginInstance instance, PluginRuntime plugin, string eventName, bool deadlineFired, ConnectionTracker.Snapshot connectionsAtStart, CancellationToken callerToken)
+    // deadlineReached: the wall clock is within a timer's resolution of the deadline.
+    public static CallFailure Classify(Exception exception, PluginInstance instance, PluginRuntime plugin, string eventName, bool deadlineFired, bool deadlineReached, ConnectionTracker.Snapshot connectionsAtStart, CancellationToken callerToken)
     {
         var who = $"plugin '{plugin.Name}' {instance.Version} (instance {instance.Id}, pid {instance.Process.Pid})";
         switch (exception)
@@ -24,14 +25,16 @@ internal static class FailureClassifier
                 return new(DispatchError.ResourceExhausted, false,
                     $"{who} is at MaxConcurrency ({plugin.Options.MaxConcurrency}) with its queue full (QueueLimit {plugin.Options.QueueLimit}); retry later, or raise Instances or MaxConcurrency");
             case OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }:
+                // A gRPC server cancels the caller's token at the caller's deadline too: a token that fired at the
+                // deadline is a deadline, not a caller giving up.
+                if (deadlineFired || exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } || deadlineReached)
+                {
+                    return new(DispatchError.DeadlineExceeded, false, $"{who} did not answer event '{eventName}' by its deadline");
+                }
+
                 if (callerToken.IsCancellationRequested)
                 {
                     return new(DispatchError.Cancelled, false, "the caller cancelled the call");
-                }
-
-                if (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } || deadlineFired)
-                {
-                    return new(DispatchError.DeadlineExceeded, false, $"{who} did not answer event '{eventName}' by its deadline");
                 }
 
                 // Cancelled by neither the caller nor the deadline: the instance's channel closed under the call.

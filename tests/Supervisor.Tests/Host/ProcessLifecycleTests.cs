@@ -42,6 +42,41 @@ public sealed class ProcessLifecycleTests
     }
 
     [TestMethod]
+    public async Task A_hang_behind_the_events_API_counts_as_a_timeout_and_is_caught_right_after_HangGrace()
+    {
+        using var dir = new TempDirectory();
+        var chaos = SupervisorConfig.Plugin("1.0.0");
+        chaos["HangGrace"] = "00:00:00.500";
+        chaos["LivenessInterval"] = "00:00:10"; // only the check right after the deadline can be this quick
+        var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["chaos"] = chaos }));
+        await using var supervisor = await SupervisorProcess.StartAsync(config);
+        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var eventsChannel = SupervisorChannel.Create(supervisor.EventsAddress);
+        var admin = new AdminService.AdminServiceClient(adminChannel);
+        using var watch = admin.WatchEvents(new WatchEventsRequest { Plugin = "chaos" });
+        await watch.ResponseHeadersAsync.DefaultTimeout();
+        var events = new Supervisor.Protocol.Events.V1.EventService.EventServiceClient(eventsChannel);
+        // Open the connection first, so the 300 ms are the plugin's, not the test's connection setup.
+        await Assert.ThrowsExactlyAsync<RpcException>(() => events.DispatchAsync(new Supervisor.Protocol.Events.V1.DispatchRequest()).ResponseAsync);
+        var deadline = DateTime.UtcNow.AddMilliseconds(300);
+
+        var error = await Assert.ThrowsExactlyAsync<RpcException>(() => events
+            .DispatchAsync(new Supervisor.Protocol.Events.V1.DispatchRequest { Plugin = "chaos", Event = new Supervisor.Protocol.Plugin.V1.Event { Name = "hang" } }, deadline: deadline).ResponseAsync);
+        LifecycleEvent? killed = null;
+        while (killed is null)
+        {
+            Assert.IsTrue(await watch.ResponseStream.MoveNext().WaitAsync(TimeSpan.FromSeconds(8)), "the stream ended early");
+            killed = watch.ResponseStream.Current.Type == LifecycleEventType.Killed ? watch.ResponseStream.Current : null;
+        }
+
+        var counters = (await admin.GetPluginAsync(new GetPluginRequest { Plugin = "chaos" })).Plugin.Counters;
+        Assert.AreEqual(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.AreEqual("hung", killed.Reason);
+        Assert.IsLessThan(TimeSpan.FromSeconds(4), killed.Time.ToDateTime() - deadline, "caught by the post-deadline check, not the 10 s poll");
+        Assert.AreEqual(1ul, counters.Timeouts, "a deadline behind the events API is a timeout, not a cancellation");
+    }
+
+    [TestMethod]
     public async Task WatchEvents_and_RestartPlugin_refuse_an_unknown_plugin()
     {
         using var dir = new TempDirectory();
