@@ -37,6 +37,9 @@ internal sealed partial class PluginRuntime
     [LoggerMessage(Level = LogLevel.Critical, Message = "Supervision of plugin {Plugin} slot {Slot} failed; the slot is no longer supervised")]
     private static partial void LogSlotFailed(ILogger logger, Exception exception, string plugin, int slot);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {Plugin}: gave up waiting for {What} after {Seconds} s")]
+    private static partial void LogStopSlow(ILogger logger, string plugin, string what, double seconds);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Restart of plugin {Plugin} slot {Slot} scheduled in {DelayMs:0} ms")]
     private static partial void LogRestartScheduled(ILogger logger, string plugin, int slot, double delayMs);
 }

@@ -217,7 +217,7 @@ internal sealed partial class PluginRuntime
         LogNotReady(_logger, reason);
         instance.MarkStopping(StopReason.Shutdown);
         KillNow(instance, StopReason.Shutdown, reason, eventReason: "startup");
-        await instance.Ended.WaitAsync(ExitWait, _time, CancellationToken.None).ConfigureAwait(false);
+        await WaitAtMostAsync(instance.Ended, $"instance {instance.Id} to exit after its failed start").ConfigureAwait(false);
         return null;
     }
 

@@ -187,8 +187,21 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         Publish();
         var deadline = _time.GetUtcNow() + grace;
         await Task.WhenAll(instances.Select(i => InstanceShutdown.RunAsync(i, deadline, graceful: true, _time, () => ReportKill(i, StopReason.Shutdown, "still running after its shutdown grace"), cancellationToken))).ConfigureAwait(false);
-        await Task.WhenAll(instances.Select(i => i.Ended)).WaitAsync(ExitWait, _time, CancellationToken.None).ConfigureAwait(false);
-        await Task.WhenAll(_slotLoops).WaitAsync(ExitWait, _time, cancellationToken).ConfigureAwait(false);
+        await WaitAtMostAsync(Task.WhenAll(instances.Select(i => i.Ended)), "plugin processes to be accounted for").ConfigureAwait(false);
+        await WaitAtMostAsync(Task.WhenAll(_slotLoops), "slot supervisors to finish").ConfigureAwait(false);
+    }
+
+    // Shutdown must finish: a process that takes too long to be reaped was already sent SIGKILL, so log and go on.
+    private async Task WaitAtMostAsync(Task task, string what)
+    {
+        try
+        {
+            await task.WaitAsync(ExitWait, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogStopSlow(_logger, Name, what, ExitWait.TotalSeconds);
+        }
     }
 
     public Protocol.Admin.V1.PluginInfo Describe() => PluginDescription.Create(this, SnapshotInstances());
