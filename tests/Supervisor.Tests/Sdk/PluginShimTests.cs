@@ -117,6 +117,24 @@ public sealed class PluginShimTests
     }
 
     [TestMethod]
+    public async Task SIGTERM_drains_the_plugin_in_flight_calls_finish_and_it_exits_0()
+    {
+        await using var plugin = await ManualPlugin.StartAsync("chaos", "1.0.0");
+        var client = plugin.Client(out var channel);
+        using var _ = channel;
+        var inFlight = client.HandleEventAsync(Request("sleep", "700")).ResponseAsync;
+        await Wait.UntilAsync(async () => (await client.GetStatusAsync(new GetStatusRequest())).InFlight == 1, "the sleep call to be in flight");
+
+        Posix.Signal(plugin.Process.Id, Posix.SigTerm);
+        var finished = await inFlight.DefaultTimeout();
+        await plugin.Process.WaitForExitAsync().DefaultTimeout();
+
+        Assert.AreEqual("slept 700 ms", finished.Payload.ToStringUtf8());
+        Assert.AreEqual(0, plugin.Process.ExitCode);
+        StringAssert.Contains(plugin.Stderr, "Draining (SIGTERM)");
+    }
+
+    [TestMethod]
     public async Task Describe_and_grpc_health_answer()
     {
         await using var plugin = await ManualPlugin.StartAsync("chaos", "1.0.0");
