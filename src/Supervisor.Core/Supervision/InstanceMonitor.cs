@@ -15,6 +15,7 @@ internal sealed partial class InstanceMonitor : IAsyncDisposable
 {
     // Two unanswered polls in a row: one can be lost to a GC pause or a loaded machine, two mean a frozen process.
     private const int MissesBeforeHung = 2;
+    private const int HangCheckAttempts = 3;
     private static readonly TimeSpan CheckSlack = TimeSpan.FromMilliseconds(20);
     private readonly PluginInstance _instance;
     private readonly PluginOptions _options;
@@ -73,12 +74,25 @@ internal sealed partial class InstanceMonitor : IAsyncDisposable
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             }
 
-            var status = await _instance.Client.GetStatusAsync(new GetStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            Judge(status);
+            // A process too busy to answer right after a deadline is exactly the one worth asking again: retry a few
+            // times at once instead of leaving the verdict to the next periodic poll.
+            for (var attempt = 0; attempt < HangCheckAttempts && !_instance.Process.Exited.IsCompleted; attempt++)
+            {
+                try
+                {
+                    var status = await _instance.Client.GetStatusAsync(new GetStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    Judge(status);
+                    return;
+                }
+                catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Unanswered; ask again. Two unanswered periodic polls still make it hung on their own.
+                }
+            }
         }
-        catch (Exception ex) when (ex is RpcException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
-            // The periodic poll owns unanswered calls; this check only judges answers.
+            // The instance is gone or no longer watched.
         }
         finally
         {

@@ -112,7 +112,9 @@ public sealed class ProcessLifecycleTests
         await supervisor.WaitForLineAsync(l => l.Contains("Ready in", StringComparison.Ordinal));
 
         // The orphaned sleep is now PID 1's child; once it exits, only PID 1 can reap it.
-        Assert.IsTrue(ProcTable.ChildrenOf(init.Pid).Any(c => c.Command == "sleep"), "the orphan must have been re-parented to the supervisor");
+        var orphan = ProcTable.ChildrenOf(init.Pid).SingleOrDefault(c => c.Command == "sleep");
+        Assert.AreNotEqual(0, orphan.Pid, "the orphan must have been re-parented to the supervisor");
+        Posix.Signal(orphan.Pid, Posix.SigKill);
         await Wait.UntilAsync(() => !ProcTable.ChildrenOf(init.Pid).Any(c => c.Command == "sleep" && c.State != 'Z'), "the orphan to exit");
         await Wait.UntilAsync(() => !ProcTable.ChildrenOf(init.Pid).Any(c => c.State == 'Z'), "PID 1 to reap the zombie", TimeSpan.FromSeconds(5));
         Posix.Signal(init.Pid, Posix.SigTerm);

@@ -21,7 +21,8 @@ internal static class ScriptedPlugins
         Write(root, "missing", """{ "command": "./not-built-yet" }""");
 
         // Leaves an orphan behind: the subshell forks a sleep and exits, so the sleep is re-parented to PID 1.
-        Shell(root, "orphaner", $"(sleep 2 &); exec {Repository.PluginExecutable("echo", "1.0.0")}");
+        // It sleeps long enough to be seen however slow the start; the test ends it.
+        Shell(root, "orphaner", $"(sleep 300 &); exec {Repository.PluginExecutable("echo", "1.0.0")}");
         return root;
     }
 
