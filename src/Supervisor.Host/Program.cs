@@ -24,6 +24,8 @@ run.SetAction(async (parse, cancellationToken) =>
             o.UseUtcTimestamp = true;
         });
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The host logs a failed start with its stack trace; SupervisorHost reports it in one line.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         logging.AddFilter("Grpc", LogLevel.Warning);
     });
     var host = new SupervisorHost(loggerFactory);

@@ -55,10 +55,12 @@ internal sealed partial class SupervisorHost
 
         try
         {
-            await supervisor.StartAsync(stop.Token).ConfigureAwait(false);
+            // Listeners first: an address in use fails the start before any plugin is spawned. Events that arrive
+            // while plugins start are answered UNAVAILABLE, which callers retry.
             await events.StartAsync(stop.Token).ConfigureAwait(false);
             await admin.StartAsync(stop.Token).ConfigureAwait(false);
             GrpcListener.RestrictToOwner(adminAddress);
+            await supervisor.StartAsync(stop.Token).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

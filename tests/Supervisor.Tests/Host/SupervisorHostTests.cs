@@ -135,6 +135,24 @@ public sealed class SupervisorHostTests
     }
 
     [TestMethod]
+    public async Task An_events_address_in_use_fails_the_start_with_exit_code_1_before_any_plugin_starts()
+    {
+        using var dir = new TempDirectory();
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        var json = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        json["Supervisor"]!["Events"] = new JsonObject { ["Listen"] = $"http://127.0.0.1:{port}" };
+        await using var supervisor = SupervisorProcess.Launch(SupervisorConfig.Write(dir, json));
+
+        var exitCode = await supervisor.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual(1, exitCode, supervisor.Output);
+        StringAssert.Contains(supervisor.Output, $"Could not listen: Failed to bind to address http://127.0.0.1:{port}: address already in use");
+        Assert.DoesNotContain("Started plugin process", supervisor.Output);
+    }
+
+    [TestMethod]
     public async Task SIGTERM_refuses_new_events_drains_and_exits_0_with_no_plugin_process_left()
     {
         using var dir = new TempDirectory();
