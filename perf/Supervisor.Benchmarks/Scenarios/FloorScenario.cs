@@ -12,7 +12,6 @@ namespace Supervisor.Benchmarks.Scenarios;
 /// </summary>
 internal sealed class FloorScenario : IScenario
 {
-    private const string ReadyPrefix = "SUPERVISOR_PLUGIN_READY";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private readonly BenchmarkPaths _paths;
     private readonly HandleEventRequest _request;
@@ -34,20 +33,20 @@ internal sealed class FloorScenario : IScenario
         var token = RandomNumberGenerator.GetHexString(32, lowercase: true);
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["SUPERVISOR_PROTOCOL_VERSION"] = "1",
-            ["SUPERVISOR_PLUGIN_ADDRESS"] = address,
-            ["SUPERVISOR_PLUGIN_TOKEN"] = token,
-            ["SUPERVISOR_PLUGIN_NAME"] = EchoEvent.Plugin,
-            ["SUPERVISOR_PLUGIN_VERSION"] = EchoEvent.Version,
-            ["SUPERVISOR_INSTANCE_ID"] = "floor-1",
-            ["SUPERVISOR_PLUGIN_SETTINGS"] = "{}",
+            [Handshake.ProtocolVersionVariable] = Handshake.ProtocolVersion,
+            [Handshake.AddressVariable] = address,
+            [Handshake.TokenVariable] = token,
+            [Handshake.NameVariable] = EchoEvent.Plugin,
+            [Handshake.VersionVariable] = EchoEvent.Version,
+            [Handshake.InstanceIdVariable] = "floor-1",
+            [Handshake.SettingsVariable] = "{}",
         };
-        _plugin = ChildProcess.Start(_paths.EchoExecutable, [], _paths.EchoDirectory, environment, ReadyPrefix);
+        _plugin = ChildProcess.Start(_paths.EchoExecutable, [], _paths.EchoDirectory, environment, Handshake.ReadyPrefix);
         var readyLine = await _plugin.WaitReadyAsync(ReadyTimeout, cancellationToken).ConfigureAwait(false);
 
         // Call the address the plugin announced, as the supervisor does, not the one it was given.
         var parts = readyLine.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 3 || parts[0] != ReadyPrefix || parts[1] != "1")
+        if (parts.Length != 3 || parts[0] != Handshake.ReadyPrefix || parts[1] != Handshake.ProtocolVersion)
         {
             throw new InvalidOperationException($"{Name}: malformed ready line '{readyLine}'");
         }

@@ -69,7 +69,7 @@ public static partial class PluginHost
             return StartFailedExitCode;
         }
 
-        Console.Out.WriteLine(ReadyLine.Format(HandshakeEnvironment.SupportedProtocolVersion, handshake.Address));
+        Console.Out.WriteLine(Handshake.ReadyLine(handshake.Address));
         Console.Out.Flush();
 
         StdinWatcher.Start(() => lifetime.ExitNow("stdin reached end of file: the supervisor is gone", 0));
@@ -155,7 +155,7 @@ public static partial class PluginHost
             {executable} is a Plugin Supervisor plugin: {reason}.
             It is not meant to be started by hand. Put it under PluginsRoot/<name>/<version>/ with a plugin.json
             and run it through the supervisor (supervisor run --config supervisor.json), which starts it with
-            {HandshakeEnvironment.ProtocolVersionVariable}, {HandshakeEnvironment.AddressVariable} and {HandshakeEnvironment.TokenVariable} set.
+            {Handshake.ProtocolVersionVariable}, {Handshake.AddressVariable} and {Handshake.TokenVariable} set.
             See docs/protocol.md for the handshake.
             """;
     }

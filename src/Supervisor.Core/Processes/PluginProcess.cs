@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using CliWrap;
 using Microsoft.Extensions.Logging;
+using Supervisor.Protocol;
 
 namespace Supervisor.Processes;
 
@@ -166,13 +167,13 @@ internal sealed partial class PluginProcess
             variables[name] = value;
         }
 
-        variables["SUPERVISOR_PROTOCOL_VERSION"] = ReadyLine.ProtocolVersion;
-        variables["SUPERVISOR_PLUGIN_ADDRESS"] = "unix://" + _launch.SocketPath;
-        variables["SUPERVISOR_PLUGIN_TOKEN"] = _launch.Token;
-        variables["SUPERVISOR_PLUGIN_NAME"] = _launch.Plugin;
-        variables["SUPERVISOR_PLUGIN_VERSION"] = _launch.Version;
-        variables["SUPERVISOR_INSTANCE_ID"] = _launch.InstanceId;
-        variables["SUPERVISOR_PLUGIN_SETTINGS"] = JsonSerializer.Serialize(_launch.Settings, SettingsJsonContext.Default.IReadOnlyDictionaryStringString);
+        variables[Handshake.ProtocolVersionVariable] = Handshake.ProtocolVersion;
+        variables[Handshake.AddressVariable] = "unix://" + _launch.SocketPath;
+        variables[Handshake.TokenVariable] = _launch.Token;
+        variables[Handshake.NameVariable] = _launch.Plugin;
+        variables[Handshake.VersionVariable] = _launch.Version;
+        variables[Handshake.InstanceIdVariable] = _launch.InstanceId;
+        variables[Handshake.SettingsVariable] = JsonSerializer.Serialize(_launch.Settings, SettingsJsonContext.Default.IReadOnlyDictionaryStringString);
         return variables;
     }
 

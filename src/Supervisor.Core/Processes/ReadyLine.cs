@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Supervisor.Protocol;
 
 namespace Supervisor.Processes;
 
@@ -8,8 +9,8 @@ namespace Supervisor.Processes;
 /// </summary>
 internal static class ReadyLine
 {
-    public const string Prefix = "SUPERVISOR_PLUGIN_READY";
-    public const string ProtocolVersion = "1";
+    private const string Prefix = Handshake.ReadyPrefix;
+    private const string ProtocolVersion = Handshake.ProtocolVersion;
 
     public static bool IsAnnouncement(string line) => line.StartsWith(Prefix, StringComparison.Ordinal);
 

@@ -1,18 +1,11 @@
 using System.Text.Json;
+using Supervisor.Protocol;
 
 namespace Supervisor.PluginSdk.Hosting;
 
 /// <summary>The handshake variables the supervisor sets when it starts a plugin (docs/protocol.md).</summary>
 internal sealed class HandshakeEnvironment
 {
-    public const string ProtocolVersionVariable = "SUPERVISOR_PROTOCOL_VERSION";
-    public const string AddressVariable = "SUPERVISOR_PLUGIN_ADDRESS";
-    public const string TokenVariable = "SUPERVISOR_PLUGIN_TOKEN";
-    public const string NameVariable = "SUPERVISOR_PLUGIN_NAME";
-    public const string VersionVariable = "SUPERVISOR_PLUGIN_VERSION";
-    public const string InstanceIdVariable = "SUPERVISOR_INSTANCE_ID";
-    public const string SettingsVariable = "SUPERVISOR_PLUGIN_SETTINGS";
-    public const string SupportedProtocolVersion = "1";
     private const string UnixScheme = "unix://";
 
     private HandshakeEnvironment(string socketPath, string token, PluginContext context)
@@ -33,49 +26,49 @@ internal sealed class HandshakeEnvironment
     /// <summary>Reads the handshake; on failure returns the reason, worded for a person who started the plugin by hand.</summary>
     public static HandshakeEnvironment? TryRead(Func<string, string?> getVariable, out string? error)
     {
-        var protocol = getVariable(ProtocolVersionVariable);
-        var address = getVariable(AddressVariable);
-        var token = getVariable(TokenVariable);
+        var protocol = getVariable(Handshake.ProtocolVersionVariable);
+        var address = getVariable(Handshake.AddressVariable);
+        var token = getVariable(Handshake.TokenVariable);
         if (string.IsNullOrEmpty(protocol) && string.IsNullOrEmpty(address) && string.IsNullOrEmpty(token))
         {
             error = "it was started without the supervisor's handshake variables";
             return null;
         }
 
-        if (protocol != SupportedProtocolVersion)
+        if (protocol != Handshake.ProtocolVersion)
         {
-            error = $"{ProtocolVersionVariable} is '{protocol}', but this SDK speaks protocol {SupportedProtocolVersion}";
+            error = $"{Handshake.ProtocolVersionVariable} is '{protocol}', but this SDK speaks protocol {Handshake.ProtocolVersion}";
             return null;
         }
 
         if (string.IsNullOrEmpty(address) || !address.StartsWith(UnixScheme, StringComparison.Ordinal) || address.Length == UnixScheme.Length)
         {
-            error = $"{AddressVariable} is '{address}', expected unix:///absolute/path.sock";
+            error = $"{Handshake.AddressVariable} is '{address}', expected unix:///absolute/path.sock";
             return null;
         }
 
         var socketPath = address[UnixScheme.Length..];
         if (!Path.IsPathRooted(socketPath))
         {
-            error = $"{AddressVariable} is '{address}', expected an absolute socket path";
+            error = $"{Handshake.AddressVariable} is '{address}', expected an absolute socket path";
             return null;
         }
 
         if (string.IsNullOrEmpty(token))
         {
-            error = $"{TokenVariable} is not set";
+            error = $"{Handshake.TokenVariable} is not set";
             return null;
         }
 
-        if (!TryReadSettings(getVariable(SettingsVariable), out var settings, out error))
+        if (!TryReadSettings(getVariable(Handshake.SettingsVariable), out var settings, out error))
         {
             return null;
         }
 
         var context = new PluginContext(
-            getVariable(NameVariable) ?? string.Empty,
-            getVariable(VersionVariable) ?? string.Empty,
-            getVariable(InstanceIdVariable) ?? string.Empty,
+            getVariable(Handshake.NameVariable) ?? string.Empty,
+            getVariable(Handshake.VersionVariable) ?? string.Empty,
+            getVariable(Handshake.InstanceIdVariable) ?? string.Empty,
             settings);
         error = null;
         return new HandshakeEnvironment(socketPath, token, context);
@@ -96,7 +89,7 @@ internal sealed class HandshakeEnvironment
             using var document = JsonDocument.Parse(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                error = $"{SettingsVariable} must be a JSON object of strings";
+                error = $"{Handshake.SettingsVariable} must be a JSON object of strings";
                 return false;
             }
 
@@ -111,7 +104,7 @@ internal sealed class HandshakeEnvironment
         }
         catch (JsonException ex)
         {
-            error = $"{SettingsVariable} is not valid JSON: {ex.Message}";
+            error = $"{Handshake.SettingsVariable} is not valid JSON: {ex.Message}";
             return false;
         }
     }
