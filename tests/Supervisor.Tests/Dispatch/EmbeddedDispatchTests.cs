@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Google.Protobuf;
 using Supervisor.Configuration;
 using Supervisor.Protocol.Admin.V1;
@@ -186,5 +185,5 @@ public sealed class EmbeddedDispatchTests
         }
     }
 
-    private static Event Event(string name, string payload) => new() { Name = name, Payload = ByteString.CopyFrom(payload, Encoding.UTF8) };
+    private static Event Event(string name, string payload) => TestEvents.Create(name, payload);
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
-using Google.Protobuf;
 using Grpc.Core;
 using Supervisor.Protocol;
 using Supervisor.Protocol.Admin.V1;
@@ -210,5 +208,5 @@ public sealed class SupervisorHostTests
     }
 
     private static DispatchRequest Dispatch(string plugin, string eventName, string payload) =>
-        new() { Plugin = plugin, Event = new Event { Name = eventName, Payload = ByteString.CopyFrom(payload, Encoding.UTF8) } };
+        new() { Plugin = plugin, Event = TestEvents.Create(eventName, payload) };
 }

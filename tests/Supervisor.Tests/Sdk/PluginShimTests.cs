@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -152,5 +150,12 @@ public sealed class PluginShimTests
     }
 
     private static HandleEventRequest Request(string name, string payload) =>
-        new() { Event = new Event { Id = Guid.NewGuid().ToString("N"), Name = name, Payload = ByteString.CopyFrom(payload, Encoding.UTF8) } };
+        new() { Event = WithId(TestEvents.Create(name, payload)) };
+
+    // The shim is called directly here, so nothing fills in an id as the supervisor would.
+    private static Event WithId(Event pluginEvent)
+    {
+        pluginEvent.Id = Guid.NewGuid().ToString("N");
+        return pluginEvent;
+    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using Google.Protobuf;
 using Supervisor.Configuration;
 using Supervisor.Protocol.Admin.V1;
 using Supervisor.Protocol.Plugin.V1;
@@ -98,5 +96,5 @@ public sealed class HangRecoveryTests
         StringAssert.Contains(recycling.Message, "over MemoryLimitMb 150");
     }
 
-    private static Event Event(string name, string payload) => new() { Name = name, Payload = ByteString.CopyFrom(payload, Encoding.UTF8) };
+    private static Event Event(string name, string payload) => TestEvents.Create(name, payload);
 }

@@ -32,22 +32,9 @@ internal sealed class LifecycleLog : IAsyncDisposable
 
     public async Task<LifecycleEvent> WaitForAsync(Func<LifecycleEvent, bool> predicate, string what, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? Wait.Default;
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            if (_events.FirstOrDefault(predicate) is { } found)
-            {
-                return found;
-            }
-
-            if (started.Elapsed > limit)
-            {
-                Assert.Fail($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}; events so far:{Environment.NewLine}{Describe()}");
-            }
-
-            await Task.Delay(20);
-        }
+        LifecycleEvent? found = null;
+        await Wait.UntilAsync(() => (found = _events.FirstOrDefault(predicate)) is not null, () => $"{what}; events so far:{Environment.NewLine}{Describe()}", timeout);
+        return found!;
     }
 
     public string Describe() => string.Join(Environment.NewLine, _events.Select(e => $"  {e.Time.ToDateTime():HH:mm:ss.fff} {e.Type} {e.InstanceId} pid={e.Pid} reason={e.Reason} {e.Message}"));

@@ -7,7 +7,11 @@ internal static class Wait
 {
     public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
 
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        UntilAsync(condition, () => what, timeout);
+
+    /// <summary>Waits for <paramref name="condition"/>; <paramref name="describe"/> is asked only on a timeout, so it can report the latest state.</summary>
+    public static async Task UntilAsync(Func<bool> condition, Func<string> describe, TimeSpan? timeout = null)
     {
         var limit = timeout ?? Default;
         var started = Stopwatch.StartNew();
@@ -15,7 +19,7 @@ internal static class Wait
         {
             if (started.Elapsed > limit)
             {
-                Assert.Fail($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}");
+                Assert.Fail($"Timed out after {limit.TotalSeconds:0.#} s waiting for {describe()}");
             }
 
             await Task.Delay(20);
