@@ -14,6 +14,8 @@ var root = new RootCommand("""
     AdminCommands.Get(),
     AdminCommands.Kill(),
     AdminCommands.Restart(),
+    RollCommands.Roll(),
+    RollCommands.Rollback(),
     AdminCommands.Watch(),
     DispatchCommand.Create(),
 };

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Supervisor.Configuration;
+using Supervisor.Deployments;
 using Supervisor.Processes;
 using Supervisor.Protocol.Admin.V1;
 using Supervisor.Protocol.Events.V1;
@@ -20,7 +21,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, PluginRuntime> _plugins;
+    private readonly Dictionary<string, PluginDeployment> _plugins;
     private readonly EventRouter _router;
     private readonly LifecycleEventHub _events = new();
     private RuntimeDirectory? _runtimeDirectory;
@@ -44,11 +45,12 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Supervisor");
         _time = timeProvider ?? TimeProvider.System;
-        _plugins = new Dictionary<string, PluginRuntime>(StringComparer.OrdinalIgnoreCase);
+        _plugins = new Dictionary<string, PluginDeployment>(StringComparer.OrdinalIgnoreCase);
         var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
+        var state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
         foreach (var (name, pluginOptions) in options.Plugins)
         {
-            _plugins[name] = new PluginRuntime(name, pluginOptions, options.PluginsRoot, _events, pluginLogger, _time);
+            _plugins[name] = new PluginDeployment(name, pluginOptions, options.PluginsRoot, state, _events, pluginLogger, _time);
         }
 
         _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"));
@@ -95,7 +97,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             throw new DispatchException(DispatchError.InvalidArgument, "the request carries no event name (event.name, e.g. \"customer.created\")");
         }
 
-        if (!_plugins.TryGetValue(plugin, out var runtime))
+        if (!_plugins.TryGetValue(plugin, out var deployment))
         {
             throw new DispatchException(DispatchError.NotFound, UnknownPluginMessage(plugin));
         }
@@ -110,8 +112,8 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             pluginEvent.Id = Guid.CreateVersion7().ToString("N");
         }
 
-        var effectiveDeadline = deadline ?? _time.GetUtcNow().UtcDateTime + runtime.Options.Deadline;
-        return _router.DispatchAsync(runtime, pluginEvent, effectiveDeadline, cancellationToken);
+        var effectiveDeadline = deadline ?? _time.GetUtcNow().UtcDateTime + deployment.Options.Deadline;
+        return _router.DispatchAsync(deployment, pluginEvent, effectiveDeadline, cancellationToken);
     }
 
     /// <summary>Describes every plugin: state, instances, counters and latency.</summary>
@@ -123,8 +125,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <param name="plugin">The configured plugin name.</param>
     /// <returns>The plugin's state, instances, counters and latency.</returns>
     /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
-    public PluginInfo GetPlugin(string plugin) =>
-        _plugins.TryGetValue(plugin, out var runtime) ? runtime.Describe() : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+    public PluginInfo GetPlugin(string plugin) => Find(plugin).Describe();
 
     /// <summary>Sends SIGKILL to an instance now (every instance of the plugin when <paramref name="instanceId"/> is empty); replacements are started.</summary>
     /// <param name="plugin">The configured plugin name.</param>
@@ -133,15 +134,11 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <exception cref="KeyNotFoundException">No such plugin, or no running instance with that id.</exception>
     public IReadOnlyList<string> KillInstance(string plugin, string? instanceId = null)
     {
-        if (!_plugins.TryGetValue(plugin, out var runtime))
-        {
-            throw new KeyNotFoundException(UnknownPluginMessage(plugin));
-        }
-
-        var killed = runtime.Kill(instanceId);
+        var deployment = Find(plugin);
+        var killed = deployment.Kill(instanceId);
         if (killed.Count == 0 && !string.IsNullOrEmpty(instanceId))
         {
-            var running = string.Join(", ", runtime.SnapshotInstances().Select(i => i.Id));
+            var running = string.Join(", ", deployment.SnapshotInstances().Select(i => i.Id));
             throw new KeyNotFoundException($"plugin '{plugin}' has no running instance '{instanceId}' (running: {(running.Length == 0 ? "none" : running)})");
         }
 
@@ -155,8 +152,39 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <param name="plugin">The configured plugin name.</param>
     /// <returns>The instances being replaced, and whether a quarantine was lifted.</returns>
     /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
-    public (IReadOnlyList<string> RecycledInstanceIds, bool QuarantineLifted) RestartPlugin(string plugin) =>
-        _plugins.TryGetValue(plugin, out var runtime) ? runtime.Restart() : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+    public (IReadOnlyList<string> RecycledInstanceIds, bool QuarantineLifted) RestartPlugin(string plugin) => Find(plugin).Restart();
+
+    /// <summary>
+    /// Rolls <paramref name="plugin"/> to <paramref name="version"/> without stopping traffic: the new version's instances
+    /// start, calls move to them (at once, or in the plugin's canary steps, each analysed), then the old instances drain.
+    /// The new version is persisted as active in <see cref="SupervisorOptions.StateDirectory"/>.
+    /// </summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <param name="version">A folder under <c>PluginsRoot/&lt;plugin&gt;/</c> holding <c>plugin.json</c>.</param>
+    /// <param name="strategy">Immediate (the default) or canary.</param>
+    /// <param name="wait">
+    /// <see langword="false"/>: complete once the new instances are ready and calls start to move; <see langword="true"/>:
+    /// once the roll has completed, drain included.
+    /// </param>
+    /// <param name="cancellationToken">Stops waiting; the roll goes on.</param>
+    /// <returns>The roll's status, or a no-op answer when the plugin already runs <paramref name="version"/>.</returns>
+    /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
+    /// <exception cref="RollException">The roll was refused, its new version did not start, or (waiting) it aborted.</exception>
+    public Task<RollPluginResponse> RollPluginAsync(string plugin, string version, RollStrategy strategy = RollStrategy.Immediate, bool wait = false, CancellationToken cancellationToken = default) =>
+        Find(plugin).RollAsync(version, strategy, wait, cancellationToken);
+
+    /// <summary>
+    /// Returns <paramref name="plugin"/> to its previous version: aborts a roll that is starting or shifting, otherwise
+    /// rolls to the previous version at once.
+    /// </summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <param name="wait">As for <see cref="RollPluginAsync"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; the rollback goes on.</param>
+    /// <returns>The aborted roll's status, or the rollback roll's.</returns>
+    /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
+    /// <exception cref="RollException">There is no previous version, or the rollback did not complete.</exception>
+    public Task<RollPluginResponse> RollbackPluginAsync(string plugin, bool wait = false, CancellationToken cancellationToken = default) =>
+        Find(plugin).RollbackAsync(wait, cancellationToken);
 
     /// <summary>Streams lifecycle events (started, ready, exited, killed, restart scheduled, quarantined, …) as they happen.</summary>
     /// <param name="plugin">Only this plugin's events; empty or <see langword="null"/> for every plugin.</param>
@@ -200,11 +228,14 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        foreach (var runtime in _plugins.Values)
+        foreach (var deployment in _plugins.Values)
         {
-            await runtime.DisposeAsync().ConfigureAwait(false);
+            await deployment.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private PluginDeployment Find(string plugin) =>
+        _plugins.TryGetValue(plugin, out var deployment) ? deployment : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
 
     private string UnknownPluginMessage(string plugin) =>
         $"no plugin named '{plugin}' is configured (configured: {string.Join(", ", _plugins.Keys.Order(StringComparer.Ordinal))})";

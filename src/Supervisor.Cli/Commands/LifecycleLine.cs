@@ -11,7 +11,7 @@ internal static class LifecycleLine
     {
         var line = new StringBuilder()
             .Append(e.Time.ToDateTimeOffset().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append("  ")
-            .Append(e.Type.ToString().ToLowerInvariant().PadRight(17))
+            .Append(TypeName(e.Type).PadRight(20))
             .Append(e.Plugin).Append(' ').Append(e.Version);
         if (e.InstanceId.Length > 0)
         {
@@ -34,5 +34,23 @@ internal static class LifecycleLine
         }
 
         return line.ToString();
+    }
+
+    // RollWeightChanged -> roll_weight_changed, as the proto spells it.
+    private static string TypeName(LifecycleEventType type)
+    {
+        var name = type.ToString();
+        var snake = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                snake.Append('_');
+            }
+
+            snake.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return snake.ToString();
     }
 }

@@ -25,6 +25,17 @@ internal static class PluginTable
     public static void PrintInstances(PluginInfo plugin)
     {
         PrintPlugins([plugin]);
+        if (plugin.Roll is { } roll)
+        {
+            Console.WriteLine();
+            Console.WriteLine(RollLine(roll));
+        }
+
+        if (plugin.PreviousVersion.Length > 0)
+        {
+            Console.WriteLine($"previous version: {plugin.PreviousVersion} (rollback returns to it)");
+        }
+
         Console.WriteLine();
         var rows = new List<string[]> { InstanceHeader };
         foreach (var i in plugin.Instances)
@@ -33,6 +44,19 @@ internal static class PluginTable
         }
 
         Print(rows);
+    }
+
+    private static string RollLine(RollStatus roll)
+    {
+        var what = roll.Rollback ? "rollback" : "roll";
+        var steps = roll.Steps > 0 ? $", step {roll.Step}/{roll.Steps}" : string.Empty;
+        var line = $"{what} {roll.FromVersion} -> {roll.ToVersion} ({roll.Strategy.ToString().ToLowerInvariant()}): {State(roll.Phase)}, {roll.WeightPercent}% of calls on {roll.ToVersion}{steps}";
+        if (roll.LastAnalysis is { } analysis)
+        {
+            line += $"\nlast analysis: {analysis.Summary}";
+        }
+
+        return roll.Reason.Length > 0 ? $"{line}\nreason: {roll.Reason}" : line;
     }
 
     private static string State(System.Enum state) => state.ToString().ToLowerInvariant();

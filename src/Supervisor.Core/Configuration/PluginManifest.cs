@@ -36,6 +36,13 @@ public sealed class PluginManifest
     [JsonIgnore]
     public string ResolvedWorkingDirectory => Path.GetFullPath(Path.Combine(Directory, WorkingDirectory));
 
+    /// <summary>Where a version's manifest lives: <c>PluginsRoot/&lt;name&gt;/&lt;version&gt;/plugin.json</c>.</summary>
+    /// <param name="pluginsRoot">The configured <c>PluginsRoot</c>.</param>
+    /// <param name="name">The plugin's name.</param>
+    /// <param name="version">The version folder.</param>
+    /// <returns>The manifest's path.</returns>
+    public static string PathOf(string pluginsRoot, string name, string version) => Path.Combine(pluginsRoot, name, version, FileName);
+
     /// <summary>Reads a manifest; the exception's message names the file and what is wrong.</summary>
     /// <param name="path">The path of a <c>plugin.json</c>.</param>
     /// <returns>The manifest.</returns>

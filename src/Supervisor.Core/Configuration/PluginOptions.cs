@@ -51,6 +51,9 @@ public sealed class PluginOptions
     /// <summary>Gets or sets whether calls may be retried on another instance after any failure. Defaults to <see langword="false"/>.</summary>
     public bool Idempotent { get; set; }
 
+    /// <summary>Gets or sets how a canary roll (<c>RollPlugin</c> with strategy canary) moves traffic and judges the new version.</summary>
+    public CanaryOptions Canary { get; set; } = new();
+
     /// <summary>Gets the settings passed to the plugin as <c>SUPERVISOR_PLUGIN_SETTINGS</c>.</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 }

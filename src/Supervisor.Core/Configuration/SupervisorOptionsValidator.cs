@@ -92,7 +92,7 @@ public static partial class SupervisorOptionsValidator
         }
         else if (Directory.Exists(pluginsRoot))
         {
-            var manifestPath = Path.Combine(pluginsRoot, name, plugin.Version, PluginManifest.FileName);
+            var manifestPath = PluginManifest.PathOf(pluginsRoot, name, plugin.Version);
             try
             {
                 PluginManifest.Load(manifestPath);
@@ -119,6 +119,37 @@ public static partial class SupervisorOptionsValidator
         if (plugin.RestartMaxDelay < plugin.RestartDelay)
         {
             fail($"{key}:RestartMaxDelay", $"({plugin.RestartMaxDelay}) must be at least RestartDelay ({plugin.RestartDelay})");
+        }
+
+        ValidateCanary($"{key}:Canary", plugin.Canary, fail);
+    }
+
+    private static void ValidateCanary(string key, CanaryOptions canary, Action<string, string> fail)
+    {
+        for (var i = 0; i < canary.Steps.Count; i++)
+        {
+            var weight = canary.Steps[i];
+            if (weight is < 1 or > 99)
+            {
+                fail($"{key}:Steps:{i}", $"must be between 1 and 99 (percent; 100 follows the last step), got {weight}");
+            }
+            else if (i > 0 && weight <= canary.Steps[i - 1])
+            {
+                fail($"{key}:Steps:{i}", $"must be greater than the step before it ({canary.Steps[i - 1]}), got {weight}");
+            }
+        }
+
+        Positive(fail, $"{key}:Interval", canary.Interval);
+        NotNegative(fail, $"{key}:MaxP99", canary.MaxP99);
+        Range(fail, $"{key}:MinCalls", canary.MinCalls, 1, 1_000_000);
+        if (double.IsNaN(canary.MaxFailureRate) || canary.MaxFailureRate is < 0 or > 1)
+        {
+            fail($"{key}:MaxFailureRate", $"must be between 0 and 1 (0.01 is 1%), got {canary.MaxFailureRate}");
+        }
+
+        if (double.IsNaN(canary.MaxP99Ratio) || canary.MaxP99Ratio < 0 || (canary.MaxP99Ratio > 0 && canary.MaxP99Ratio < 1))
+        {
+            fail($"{key}:MaxP99Ratio", $"must be 0 (no comparison) or at least 1, got {canary.MaxP99Ratio}");
         }
     }
 

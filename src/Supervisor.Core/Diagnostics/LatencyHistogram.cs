@@ -11,24 +11,9 @@ internal sealed class LatencyHistogram
     private const int SubBucketBits = 3;
     private const int SubBuckets = 1 << SubBucketBits;
     private const int Powers = 40;
-    private readonly long[] _counts = new long[Powers * SubBuckets];
+    internal const int BucketCount = Powers * SubBuckets;
+    private readonly long[] _counts = new long[BucketCount];
     private long _maxMicros;
-
-    public long Count
-    {
-        get
-        {
-            long total = 0;
-            for (var i = 0; i < _counts.Length; i++)
-            {
-                total += Volatile.Read(ref _counts[i]);
-            }
-
-            return total;
-        }
-    }
-
-    public TimeSpan Max => TimeSpan.FromMicroseconds(Volatile.Read(ref _maxMicros));
 
     public void Record(TimeSpan elapsed)
     {
@@ -47,34 +32,16 @@ internal sealed class LatencyHistogram
         }
     }
 
-    /// <summary>The latency at <paramref name="quantile"/> (0..1), as the upper bound of its bucket; zero when empty.</summary>
-    public TimeSpan Percentile(double quantile)
+    /// <summary>Copies the buckets; recording goes on meanwhile, so a snapshot may miss calls recorded during the copy.</summary>
+    public LatencySnapshot Snapshot()
     {
-        var snapshot = new long[_counts.Length];
-        long total = 0;
-        for (var i = 0; i < snapshot.Length; i++)
+        var counts = new long[_counts.Length];
+        for (var i = 0; i < counts.Length; i++)
         {
-            snapshot[i] = Volatile.Read(ref _counts[i]);
-            total += snapshot[i];
+            counts[i] = Volatile.Read(ref _counts[i]);
         }
 
-        if (total == 0)
-        {
-            return TimeSpan.Zero;
-        }
-
-        var rank = (long)Math.Ceiling(Math.Clamp(quantile, 0, 1) * total);
-        long seen = 0;
-        for (var i = 0; i < snapshot.Length; i++)
-        {
-            seen += snapshot[i];
-            if (seen >= Math.Max(rank, 1))
-            {
-                return TimeSpan.FromMicroseconds(Math.Min(UpperBoundOf(i), Volatile.Read(ref _maxMicros)));
-            }
-        }
-
-        return Max;
+        return new LatencySnapshot(counts, Volatile.Read(ref _maxMicros));
     }
 
     internal static int BucketOf(long micros)
@@ -88,7 +55,7 @@ internal sealed class LatencyHistogram
         var shift = power - SubBucketBits;
         var sub = (int)(micros >> shift) & (SubBuckets - 1);
         var index = ((shift + 1) * SubBuckets) + sub;
-        return Math.Min(index, (Powers * SubBuckets) - 1);
+        return Math.Min(index, BucketCount - 1);
     }
 
     internal static long UpperBoundOf(int bucket)

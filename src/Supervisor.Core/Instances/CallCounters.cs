@@ -1,6 +1,6 @@
 namespace Supervisor.Instances;
 
-/// <summary>Lock-free call counters, shared by an instance and its plugin.</summary>
+/// <summary>Lock-free call counters of an instance or of one version of a plugin.</summary>
 internal sealed class CallCounters
 {
     private long _calls;
@@ -11,10 +11,6 @@ internal sealed class CallCounters
     public long Calls => Volatile.Read(ref _calls);
 
     public long Failures => Volatile.Read(ref _failures);
-
-    public long Timeouts => Volatile.Read(ref _timeouts);
-
-    public long Kills => Volatile.Read(ref _kills);
 
     public void Call() => Interlocked.Increment(ref _calls);
 
@@ -27,6 +23,18 @@ internal sealed class CallCounters
     }
 
     public void Kill() => Interlocked.Increment(ref _kills);
+
+    public CallCounts Snapshot() => new(Calls, Failures, Volatile.Read(ref _timeouts), Volatile.Read(ref _kills));
+}
+
+/// <summary>Counter values at one moment; added up across versions, or subtracted to get an interval.</summary>
+internal readonly record struct CallCounts(long Calls, long Failures, long Timeouts, long Kills)
+{
+    public static CallCounts operator +(CallCounts a, CallCounts b) =>
+        new(a.Calls + b.Calls, a.Failures + b.Failures, a.Timeouts + b.Timeouts, a.Kills + b.Kills);
+
+    public static CallCounts operator -(CallCounts later, CallCounts earlier) =>
+        new(later.Calls - earlier.Calls, later.Failures - earlier.Failures, later.Timeouts - earlier.Timeouts, later.Kills - earlier.Kills);
 
     public Protocol.Admin.V1.PluginCounters ToProto() => new()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Supervisor.Deployments;
 using Supervisor.Instances;
 using Supervisor.Protocol.Events.V1;
 using Supervisor.Protocol.Plugin.V1;
@@ -26,20 +27,15 @@ internal sealed partial class EventRouter
         _logger = logger;
     }
 
-    public async ValueTask<DispatchResponse> DispatchAsync(PluginRuntime plugin, Event pluginEvent, DateTime deadline, CancellationToken cancellationToken)
+    public async ValueTask<DispatchResponse> DispatchAsync(PluginDeployment plugin, Event pluginEvent, DateTime deadline, CancellationToken cancellationToken)
     {
-        plugin.Counters.Call();
-        if (plugin.QuarantineReason is { } quarantined)
-        {
-            plugin.Counters.Failure();
-            throw new DispatchException(DispatchError.Unavailable, $"{quarantined}. It stays quarantined until an operator calls RestartPlugin");
-        }
-
         var started = Stopwatch.GetTimestamp();
         var remaining = deadline - _time.GetUtcNow().UtcDateTime;
         if (remaining <= TimeSpan.Zero)
         {
-            plugin.Counters.Timeout();
+            var active = plugin.Active;
+            active.Counters.Call();
+            active.Counters.Timeout();
             throw new DispatchException(DispatchError.DeadlineExceeded, $"the deadline of event '{pluginEvent.Name}' had passed before it was dispatched");
         }
 
@@ -51,11 +47,12 @@ internal sealed partial class EventRouter
         Exception? lastFailure = null;
         for (var attempt = 1; ; attempt++)
         {
-            var instance = plugin.Select(previous) ?? plugin.Select(null);
-            if (instance is null)
+            if ((plugin.Select(previous) ?? plugin.Select(null)) is not var (runtime, instance))
             {
-                plugin.Counters.Failure();
-                throw new DispatchException(DispatchError.Unavailable, NoInstanceMessage(plugin), lastFailure);
+                var active = plugin.Active;
+                active.Counters.Call();
+                active.Counters.Failure();
+                throw new DispatchException(DispatchError.Unavailable, NoInstanceMessage(plugin, active), lastFailure);
             }
 
             instance.Counters.Call();
@@ -63,7 +60,8 @@ internal sealed partial class EventRouter
             try
             {
                 var reply = await instance.HandleEventAsync(request, deadline, deadlineSource.Token).ConfigureAwait(false);
-                plugin.Latency.Record(Stopwatch.GetElapsedTime(started));
+                runtime.Counters.Call();
+                runtime.Latency.Record(Stopwatch.GetElapsedTime(started));
                 var response = new DispatchResponse
                 {
                     Payload = reply.Payload,
@@ -82,10 +80,10 @@ internal sealed partial class EventRouter
             {
                 var deadlineFired = deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
                 var deadlineReached = _time.GetUtcNow().UtcDateTime + DeadlineTolerance >= deadline;
-                var failure = FailureClassifier.Classify(ex, instance, plugin, pluginEvent.Name, deadlineFired, deadlineReached, connectionsAtStart, cancellationToken);
+                var failure = FailureClassifier.Classify(ex, instance, runtime, pluginEvent.Name, deadlineFired, deadlineReached, connectionsAtStart, cancellationToken);
                 if (failure.Unreachable)
                 {
-                    plugin.Unroute(instance);
+                    runtime.Unroute(instance);
                 }
 
                 if (failure.Retryable && attempt < MaxAttempts && !deadlineSource.IsCancellationRequested)
@@ -96,16 +94,16 @@ internal sealed partial class EventRouter
                     continue;
                 }
 
-                Count(failure.Error, plugin, instance);
+                Count(failure.Error, runtime, instance);
                 if (failure.Error == DispatchError.DeadlineExceeded)
                 {
                     // A handler still running HangGrace after this deadline makes the instance hung.
                     instance.Monitor?.CheckForHangAfter(deadline);
                 }
 
-                if (failure.Error != DispatchError.ResourceExhausted)
+                if (failure.Error is not (DispatchError.ResourceExhausted or DispatchError.Cancelled))
                 {
-                    plugin.Latency.Record(Stopwatch.GetElapsedTime(started));
+                    runtime.Latency.Record(Stopwatch.GetElapsedTime(started));
                 }
 
                 LogFailed(_logger, failure.Error, failure.Message);
@@ -114,29 +112,40 @@ internal sealed partial class EventRouter
         }
     }
 
-    private static void Count(DispatchError error, PluginRuntime plugin, PluginInstance instance)
+    // Counted when the call ends, on the version that answered: a canary's analysis compares versions by these.
+    private static void Count(DispatchError error, PluginRuntime runtime, PluginInstance instance)
     {
-        if (error == DispatchError.DeadlineExceeded)
+        runtime.Counters.Call();
+        switch (error)
         {
-            plugin.Counters.Timeout();
-            instance.Counters.Timeout();
-        }
-        else
-        {
-            plugin.Counters.Failure();
-            instance.Counters.Failure();
+            case DispatchError.DeadlineExceeded:
+                runtime.Counters.Timeout();
+                instance.Counters.Timeout();
+                break;
+            case DispatchError.Cancelled:
+                // The caller gave up: not the plugin's failure.
+                break;
+            default:
+                runtime.Counters.Failure();
+                instance.Counters.Failure();
+                break;
         }
     }
 
-    private static string NoInstanceMessage(PluginRuntime plugin)
+    private static string NoInstanceMessage(PluginDeployment plugin, PluginRuntime active)
     {
-        if (plugin.IsStopping)
+        if (plugin.IsStopping || active.IsStopping)
         {
             return $"plugin '{plugin.Name}' is shutting down";
         }
 
+        if (active.QuarantineReason is { } quarantined)
+        {
+            return $"{quarantined}. It stays quarantined until an operator calls RestartPlugin";
+        }
+
         var instances = plugin.SnapshotInstances();
-        var states = instances.Length == 0 ? "none running" : string.Join(", ", instances.Select(i => $"{i.Id} {i.State.ToString().ToLowerInvariant()}"));
+        var states = instances.Length == 0 ? "none running" : string.Join(", ", instances.Select(i => $"{i.Id} {i.Version} {i.State.ToString().ToLowerInvariant()}"));
         return $"plugin '{plugin.Name}' has no ready instance ({plugin.Options.Instances} configured; {states}); it is being started again, retry shortly";
     }
 

@@ -1,4 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
+using Supervisor.Deployments;
+using Supervisor.Diagnostics;
 using Supervisor.Instances;
 using Supervisor.Protocol.Admin.V1;
 
@@ -7,30 +9,33 @@ namespace Supervisor.Supervision;
 /// <summary>The admin API's view of a plugin: state, instances, counters and latency.</summary>
 internal static class PluginDescription
 {
-    public static PluginInfo Create(PluginRuntime plugin, IReadOnlyList<PluginInstance> instances)
+    public static PluginInfo Create(PluginDeployment plugin, IReadOnlyList<PluginInstance> instances, CallCounts counts, LatencySnapshot latency)
     {
+        var active = plugin.Active;
         var info = new PluginInfo
         {
             Name = plugin.Name,
-            ActiveVersion = plugin.Version,
+            ActiveVersion = active.Version,
             DesiredInstances = (uint)plugin.Options.Instances,
-            Counters = plugin.Counters.ToProto(),
+            Counters = counts.ToProto(),
             Latency = new LatencySummary
             {
-                P50 = Duration.FromTimeSpan(plugin.Latency.Percentile(0.50)),
-                P90 = Duration.FromTimeSpan(plugin.Latency.Percentile(0.90)),
-                P99 = Duration.FromTimeSpan(plugin.Latency.Percentile(0.99)),
-                Max = Duration.FromTimeSpan(plugin.Latency.Max),
-                Count = (ulong)plugin.Latency.Count,
+                P50 = Duration.FromTimeSpan(latency.Percentile(0.50)),
+                P90 = Duration.FromTimeSpan(latency.Percentile(0.90)),
+                P99 = Duration.FromTimeSpan(latency.Percentile(0.99)),
+                Max = Duration.FromTimeSpan(latency.Max),
+                Count = (ulong)latency.Count,
             },
         };
 
+        // The plugin's state is its active version's: a new version starting beside it does not make it "running".
         var ready = 0;
         var starting = 0;
         foreach (var instance in instances)
         {
-            ready += instance.IsRoutable ? 1 : 0;
-            starting += instance.State == Instances.InstanceState.Starting ? 1 : 0;
+            var ofActive = instance.Version == active.Version;
+            ready += ofActive && instance.IsRoutable ? 1 : 0;
+            starting += ofActive && instance.State == Instances.InstanceState.Starting ? 1 : 0;
             info.Instances.Add(new InstanceInfo
             {
                 Id = instance.Id,
@@ -40,14 +45,14 @@ internal static class PluginDescription
                 StartedAt = Timestamp.FromDateTimeOffset(instance.Process.StartedAt),
                 Restarts = (uint)instance.Restarts,
                 InFlight = (uint)instance.InFlight,
-                Counters = instance.Counters.ToProto(),
+                Counters = instance.Counters.Snapshot().ToProto(),
                 StopReason = instance.StopReason?.ToString().ToLowerInvariant() ?? string.Empty,
             });
         }
 
-        info.QuarantineReason = plugin.QuarantineReason ?? string.Empty;
+        info.QuarantineReason = active.QuarantineReason ?? string.Empty;
         info.State = plugin.IsStopping ? PluginState.Stopping
-            : plugin.QuarantineReason is not null ? PluginState.Quarantined
+            : active.QuarantineReason is not null ? PluginState.Quarantined
             : ready >= plugin.Options.Instances ? PluginState.Running
             : ready > 0 ? PluginState.Degraded
             : starting > 0 ? PluginState.Starting

@@ -140,7 +140,7 @@ internal sealed partial class PluginRuntime
     {
         var suffix = RandomNumberGenerator.GetHexString(8, lowercase: true);
         var instanceId = $"{Name}-{suffix}";
-        var manifestPath = Path.Combine(_pluginsRoot, Name, Version, PluginManifest.FileName);
+        var manifestPath = PluginManifest.PathOf(_pluginsRoot, Name, Version);
         var token = RandomNumberGenerator.GetHexString(32, lowercase: true);
         PluginProcess process;
         try

@@ -9,9 +9,10 @@ using InstanceState = Supervisor.Instances.InstanceState;
 namespace Supervisor.Supervision;
 
 /// <summary>
-/// One configured plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot, restarts
+/// One version of a plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot, restarts
 /// them by its <see cref="RestartPolicy"/>, replaces hung and oversized ones, quarantines a crash loop, and
 /// publishes the routable instances to the router as an immutable array (read lock-free on every call).
+/// A plugin has one of these per version it runs: one normally, two while it rolls (see <c>PluginDeployment</c>).
 /// </summary>
 internal sealed partial class PluginRuntime : IAsyncDisposable
 {
@@ -37,10 +38,12 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private Task[] _slotLoops = [];
     private uint _rotation;
 
-    public PluginRuntime(string name, PluginOptions options, string pluginsRoot, LifecycleEventHub events, ILogger logger, TimeProvider time)
+    private Task<Task>? _stop;
+
+    public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, ILogger logger, TimeProvider time)
     {
         Name = name;
-        Version = options.Version;
+        Version = version;
         _options = options;
         _pluginsRoot = pluginsRoot;
         _events = events;
@@ -56,14 +59,22 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
 
     public PluginOptions Options => _options;
 
+    /// <summary>Gets the calls answered by this version's instances.</summary>
     public CallCounters Counters { get; } = new();
 
+    /// <summary>Gets the latency of calls answered by this version's instances.</summary>
     public LatencyHistogram Latency { get; } = new();
 
     public bool IsStopping => _stopping.IsCancellationRequested;
 
     /// <summary>Gets why the plugin is quarantined, or <see langword="null"/>.</summary>
     public string? QuarantineReason => Volatile.Read(ref _quarantine)?.Reason;
+
+    /// <summary>Gets how many instances take calls now.</summary>
+    public int RoutableCount => Volatile.Read(ref _routable).Length;
+
+    /// <summary>Gets the last start failure, crash or recycle, in words.</summary>
+    public string LastFailure => Volatile.Read(ref _lastFailure);
 
     /// <summary>Starts every slot; completes once each has made its first start attempt (ready or failed).</summary>
     public async Task StartAsync(RuntimeDirectory runtimeDirectory, CancellationToken cancellationToken)
@@ -175,7 +186,20 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     /// Stops the plugin: no new calls or restarts, in-flight calls finish within <paramref name="grace"/>, then each
     /// process is asked to shut down and killed if it is still there.
     /// </summary>
-    public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+    /// <remarks>Safe to call more than once (shutdown and a roll may both stop a version): the first call does the work.</remarks>
+    public Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var stop = new Task<Task>(() => StopOnceAsync(grace, cancellationToken));
+        var first = Interlocked.CompareExchange(ref _stop, stop, null) ?? stop;
+        if (first == stop)
+        {
+            stop.RunSynchronously();
+        }
+
+        return first.Unwrap();
+    }
+
+    private async Task StopOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         var instances = SnapshotInstances();
@@ -204,14 +228,9 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         }
     }
 
-    public Protocol.Admin.V1.PluginInfo Describe() => PluginDescription.Create(this, SnapshotInstances());
-
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
-        }
+        await StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
 
         _stopping.Dispose();
     }

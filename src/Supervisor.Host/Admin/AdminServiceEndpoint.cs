@@ -57,6 +57,23 @@ internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor) : AdminS
         }
     }
 
+    public override Task<RollPluginResponse> RollPlugin(RollPluginRequest request, ServerCallContext context)
+    {
+        RequirePlugin(request.Plugin);
+        if (string.IsNullOrEmpty(request.Version))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the request names no version to roll to"));
+        }
+
+        return RollAsync(() => supervisor.RollPluginAsync(request.Plugin, request.Version, request.Strategy, request.Wait, context.CancellationToken));
+    }
+
+    public override Task<RollPluginResponse> RollbackPlugin(RollbackPluginRequest request, ServerCallContext context)
+    {
+        RequirePlugin(request.Plugin);
+        return RollAsync(() => supervisor.RollbackPluginAsync(request.Plugin, request.Wait, context.CancellationToken));
+    }
+
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<LifecycleEvent> responseStream, ServerCallContext context)
     {
         IAsyncEnumerable<LifecycleEvent> events;
@@ -81,6 +98,22 @@ internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor) : AdminS
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away.
+        }
+    }
+
+    private static async Task<RollPluginResponse> RollAsync(Func<Task<RollPluginResponse>> roll)
+    {
+        try
+        {
+            return await roll().ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+        catch (RollException ex)
+        {
+            throw new RpcException(new Status(RollStatusCode.Of(ex.Error), ex.Message));
         }
     }
 

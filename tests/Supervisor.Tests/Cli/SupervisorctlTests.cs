@@ -37,6 +37,43 @@ public sealed class SupervisorctlTests
         StringAssert.Contains(unreachable.StandardError, "cannot reach the supervisor");
     }
 
+    [TestMethod]
+    public async Task Roll_and_rollback_from_the_command_line_and_the_rolled_version_survives_a_restart()
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        config["Supervisor"]!["PluginsRoot"] = VersionedPlugins.CreateRoot(dir);
+        var path = SupervisorConfig.Write(dir, config);
+        BufferedCommandResult roll, missing, afterRestart, rollback;
+        await using (var supervisor = await SupervisorProcess.StartAsync(path))
+        {
+            roll = await RunAsync(supervisor, "roll", "echo", "2.0.0", "--wait");
+            missing = await RunAsync(supervisor, "roll", "echo", "9.9.9");
+            supervisor.Signal(Posix.SigTerm);
+            Assert.AreEqual(0, await supervisor.WaitForExitAsync(Wait.Default), supervisor.Output);
+        }
+
+        await using (var restarted = await SupervisorProcess.StartAsync(path))
+        {
+            afterRestart = await RunAsync(restarted, "get", "echo", "--json");
+            rollback = await RunAsync(restarted, "rollback", "echo", "--wait", "--json");
+        }
+
+        Assert.AreEqual(0, roll.ExitCode, roll.StandardError);
+        StringAssert.Contains(roll.StandardOutput, "roll_started");
+        StringAssert.Contains(roll.StandardOutput, "roll_completed");
+        StringAssert.Contains(roll.StandardOutput, "'echo' is on 2.0.0");
+        Assert.AreEqual(1, missing.ExitCode);
+        StringAssert.Contains(missing.StandardError, "NotFound: version 9.9.9 of plugin 'echo' is not on disk");
+        Assert.AreEqual(0, afterRestart.ExitCode, afterRestart.StandardError);
+        using var plugin = JsonDocument.Parse(afterRestart.StandardOutput);
+        Assert.AreEqual("2.0.0", plugin.RootElement.GetProperty("plugin").GetProperty("activeVersion").GetString());
+        Assert.AreEqual(0, rollback.ExitCode, rollback.StandardError);
+        using var rolledBack = JsonDocument.Parse(rollback.StandardOutput);
+        Assert.AreEqual("1.0.0", rolledBack.RootElement.GetProperty("roll").GetProperty("toVersion").GetString());
+        Assert.AreEqual("ROLL_PHASE_COMPLETED", rolledBack.RootElement.GetProperty("roll").GetProperty("phase").GetString());
+    }
+
     private static Task<BufferedCommandResult> RunAsync(SupervisorProcess supervisor, params string[] arguments) =>
         CliWrap.Cli.Wrap(Supervisorctl)
             .WithArguments(arguments)

@@ -55,6 +55,25 @@ public sealed class SupervisorConfigurationTests
     }
 
     [TestMethod]
+    public void Canary_steps_load_as_written_and_bad_ones_name_the_step()
+    {
+        using var dir = new TempDirectory();
+        var good = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        good["Supervisor"]!["Plugins"]!["echo"]!["Canary"] = new JsonObject { ["Steps"] = new JsonArray(5, 25, 75), ["Interval"] = "00:00:02" };
+        var bad = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        bad["Supervisor"]!["Plugins"]!["echo"]!["Canary"] = new JsonObject { ["Steps"] = new JsonArray(50, 20, 100), ["MaxFailureRate"] = 5 };
+
+        var options = SupervisorConfiguration.Load(SupervisorConfig.Write(dir, good, "good.json"), NoEnvironment);
+        var error = Assert.ThrowsExactly<SupervisorConfigurationException>(() => SupervisorConfiguration.Load(SupervisorConfig.Write(dir, bad, "bad.json"), NoEnvironment));
+
+        CollectionAssert.AreEqual(new[] { 5, 25, 75 }, options.Plugins["echo"].Canary.Steps);
+        Assert.AreEqual(TimeSpan.FromSeconds(2), options.Plugins["echo"].Canary.Interval);
+        CollectionAssert.AreEquivalent(
+            new[] { "Supervisor:Plugins:echo:Canary:Steps:1", "Supervisor:Plugins:echo:Canary:Steps:2", "Supervisor:Plugins:echo:Canary:MaxFailureRate" },
+            error.Errors.Select(e => e.Key).ToList());
+    }
+
+    [TestMethod]
     public void A_bad_value_from_the_environment_names_the_variable()
     {
         using var dir = new TempDirectory();

@@ -14,16 +14,42 @@ public sealed class LatencyHistogramTests
             histogram.Record(TimeSpan.FromMicroseconds(micros));
         }
 
-        AssertNear(5_000, histogram.Percentile(0.50).TotalMicroseconds);
-        AssertNear(9_900, histogram.Percentile(0.99).TotalMicroseconds);
-        Assert.AreEqual(10_000, histogram.Max.TotalMicroseconds);
-        Assert.AreEqual(10_000, histogram.Count);
+        var snapshot = histogram.Snapshot();
+        AssertNear(5_000, snapshot.Percentile(0.50).TotalMicroseconds);
+        AssertNear(9_900, snapshot.Percentile(0.99).TotalMicroseconds);
+        Assert.AreEqual(10_000, snapshot.Max.TotalMicroseconds);
+        Assert.AreEqual(10_000, snapshot.Count);
     }
 
     [TestMethod]
     public void An_empty_histogram_reports_zero()
     {
-        Assert.AreEqual(TimeSpan.Zero, new LatencyHistogram().Percentile(0.99));
+        Assert.AreEqual(TimeSpan.Zero, new LatencyHistogram().Snapshot().Percentile(0.99));
+    }
+
+    [TestMethod]
+    public void A_snapshot_since_an_earlier_one_holds_only_the_calls_in_between()
+    {
+        var histogram = new LatencyHistogram();
+        for (var i = 0; i < 1000; i++)
+        {
+            histogram.Record(TimeSpan.FromMicroseconds(100));
+        }
+
+        var before = histogram.Snapshot();
+        for (var i = 0; i < 10; i++)
+        {
+            histogram.Record(TimeSpan.FromMilliseconds(50));
+        }
+
+        var step = histogram.Snapshot().Since(before);
+        Assert.AreEqual(10, step.Count);
+        AssertNear(50_000, step.Percentile(0.99).TotalMicroseconds);
+
+        // Added together, the slow calls are 1% of the whole: p99 stays at the fast calls' latency.
+        var whole = before.Plus(step);
+        Assert.AreEqual(1010, whole.Count);
+        AssertNear(100, whole.Percentile(0.5).TotalMicroseconds);
     }
 
     [TestMethod]

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace Supervisor.Deployments;
+
+/// <summary>The content of <c>StateDirectory/state.json</c>: what operators rolled each plugin to.</summary>
+internal sealed class DesiredState
+{
+    /// <summary>The file format; a reader refuses a format it does not know rather than guess.</summary>
+    public int Format { get; set; } = DesiredStateStore.CurrentFormat;
+
+    public Dictionary<string, PluginDesiredState> Plugins { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One plugin's rolled state.</summary>
+/// <param name="ActiveVersion">The version the last roll (or rollback) made active.</param>
+/// <param name="PreviousVersion">The version a rollback returns to.</param>
+/// <param name="ConfiguredVersion">The configuration's <c>Version</c> when that happened: a configuration changed since then wins over the roll.</param>
+/// <param name="UpdatedAt">When the roll moved traffic.</param>
+internal sealed record PluginDesiredState(string ActiveVersion, string? PreviousVersion, string ConfiguredVersion, DateTimeOffset UpdatedAt);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(DesiredState))]
+internal sealed partial class DesiredStateJsonContext : JsonSerializerContext;

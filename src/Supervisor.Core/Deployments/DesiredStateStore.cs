@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Supervisor.Deployments;
+
+/// <summary>
+/// Persists the active version of each rolled plugin in <c>StateDirectory/state.json</c>, atomically, so a restarted
+/// supervisor comes back on the versions operators rolled to. An unreadable file is reported, set aside for
+/// inspection, and the configuration's versions are used.
+/// </summary>
+internal sealed partial class DesiredStateStore
+{
+    public const int CurrentFormat = 1;
+    public const string FileName = "state.json";
+    private readonly Lock _gate = new();
+    private readonly DesiredState _state;
+
+    private DesiredStateStore(string path, DesiredState state)
+    {
+        Path = path;
+        _state = state;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Reads the state file; a missing file is an empty state, an unreadable one is logged and set aside.</summary>
+    public static DesiredStateStore Open(string stateDirectory, ILogger logger)
+    {
+        var path = System.IO.Path.Combine(stateDirectory, FileName);
+        return new DesiredStateStore(path, Read(path, logger));
+    }
+
+    public PluginDesiredState? Find(string plugin)
+    {
+        lock (_gate)
+        {
+            return _state.Plugins.GetValueOrDefault(plugin);
+        }
+    }
+
+    /// <summary>Records a plugin's new active version and writes the whole file atomically.</summary>
+    /// <exception cref="IOException">The file could not be written; the previous file is intact.</exception>
+    public void Record(string plugin, PluginDesiredState entry)
+    {
+        lock (_gate)
+        {
+            _state.Plugins[plugin] = entry;
+            AtomicFile.Write(Path, JsonSerializer.SerializeToUtf8Bytes(_state, DesiredStateJsonContext.Default.DesiredState));
+        }
+    }
+
+    private static DesiredState Read(string path, ILogger logger)
+    {
+        string problem;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var state = JsonSerializer.Deserialize(stream, DesiredStateJsonContext.Default.DesiredState);
+            if (state is { Format: CurrentFormat })
+            {
+                state.Plugins = new Dictionary<string, PluginDesiredState>(state.Plugins, StringComparer.OrdinalIgnoreCase);
+                return state;
+            }
+
+            problem = state is null ? "it holds JSON null" : $"format {state.Format} is not the format this supervisor writes ({CurrentFormat})";
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new DesiredState();
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            problem = ex.Message;
+        }
+
+        var keptAs = SetAside(path);
+        LogUnreadable(logger, path, problem, keptAs ?? "(could not be moved)");
+        return new DesiredState();
+    }
+
+    // The next roll overwrites state.json; keep the bad file so an operator can see what it held.
+    private static string? SetAside(string path)
+    {
+        var aside = $"{path}.unreadable-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}";
+        try
+        {
+            File.Move(path, aside, overwrite: true);
+            return aside;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "State file {Path} is unreadable ({Problem}); every plugin starts on its configured Version. The file was kept as {KeptAs}")]
+    private static partial void LogUnreadable(ILogger logger, string path, string problem, string keptAs);
+}
