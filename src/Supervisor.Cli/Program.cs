@@ -20,4 +20,18 @@ var root = new RootCommand("""
     DispatchCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // System.CommandLine exits 1 on a parse error; 1 here means "the supervisor answered with an error".
+    foreach (var error in parse.Errors)
+    {
+        await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+    }
+
+    var help = parse.CommandResult.Command == root ? "supervisorctl --help" : $"supervisorctl {parse.CommandResult.Command.Name} --help";
+    await Console.Error.WriteLineAsync($"see: {help}").ConfigureAwait(false);
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync().ConfigureAwait(false);

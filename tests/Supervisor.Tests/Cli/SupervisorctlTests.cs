@@ -44,11 +44,12 @@ public sealed class SupervisorctlTests
         var config = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
         config["Supervisor"]!["PluginsRoot"] = VersionedPlugins.CreateRoot(dir);
         var path = SupervisorConfig.Write(dir, config);
-        BufferedCommandResult roll, missing, afterRestart, rollback;
+        BufferedCommandResult roll, missing, usage, afterRestart, rollback;
         await using (var supervisor = await SupervisorProcess.StartAsync(path))
         {
             roll = await RunAsync(supervisor, "roll", "echo", "2.0.0", "--wait");
             missing = await RunAsync(supervisor, "roll", "echo", "9.9.9");
+            usage = await RunAsync(supervisor, "roll", "echo", "2.0.0", "--strategy", "bogus");
             supervisor.Signal(Posix.SigTerm);
             Assert.AreEqual(0, await supervisor.WaitForExitAsync(Wait.Default), supervisor.Output);
         }
@@ -65,6 +66,8 @@ public sealed class SupervisorctlTests
         StringAssert.Contains(roll.StandardOutput, "'echo' is on 2.0.0");
         Assert.AreEqual(1, missing.ExitCode);
         StringAssert.Contains(missing.StandardError, "NotFound: version 9.9.9 of plugin 'echo' is not on disk");
+        Assert.AreEqual(2, usage.ExitCode, "a bad option is a usage error");
+        StringAssert.Contains(usage.StandardError, "see: supervisorctl roll --help");
         Assert.AreEqual(0, afterRestart.ExitCode, afterRestart.StandardError);
         using var plugin = JsonDocument.Parse(afterRestart.StandardOutput);
         Assert.AreEqual("2.0.0", plugin.RootElement.GetProperty("plugin").GetProperty("activeVersion").GetString());
