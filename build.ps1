@@ -18,6 +18,15 @@ function Publish-Plugin($Name, $Version, $Project) {
     "-p:IntermediateOutputPath=obj/$Configuration-$Version/" -o (Join-Path $Artifacts "plugins/$Name/$Version")
 }
 
+# Native AOT links with clang (Debian: clang lld zlib1g-dev); without it the native plugin is left out, loudly.
+function Publish-NativePlugin($Name, $Version, $Project) {
+  if (-not (Get-Command clang -ErrorAction SilentlyContinue)) {
+    Write-Warning "clang not found: $Name $Version (Native AOT) is not published; install clang lld zlib1g-dev"
+    return
+  }
+  Publish-Plugin $Name $Version $Project
+}
+
 function Publish-All {
   Invoke-Checked dotnet build Supervisor.sln -c $Configuration --nologo -v quiet
   Invoke-Checked dotnet publish src/Supervisor.Host -c $Configuration --nologo -v quiet --no-build -o (Join-Path $Artifacts "supervisor")
@@ -26,6 +35,7 @@ function Publish-All {
   Publish-Plugin echo 2.0.0 plugin-sdk/samples/Echo
   Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   Publish-Plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
+  Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
 }
 
 function Show-Summary($Results) {

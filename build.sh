@@ -25,6 +25,15 @@ publish_plugin() { # name version project [extra msbuild args...]
     -p:IntermediateOutputPath="obj/$CONFIGURATION-$version/" -o "$ARTIFACTS/plugins/$name/$version" "$@"
 }
 
+# Native AOT links with clang (Debian: clang lld zlib1g-dev); without it the native plugin is left out, loudly.
+publish_native_plugin() { # name version project
+  if ! command -v clang >/dev/null 2>&1; then
+    echo "warning: clang not found: $1 $2 (Native AOT) is not published; install clang lld zlib1g-dev" >&2
+    return 0
+  fi
+  publish_plugin "$@"
+}
+
 cmd_publish() {
   require_dotnet
   echo "==> building and publishing to $ARTIFACTS"
@@ -35,6 +44,7 @@ cmd_publish() {
   publish_plugin echo 2.0.0 plugin-sdk/samples/Echo
   publish_plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   publish_plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
+  publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
   echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
   echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"
 }

@@ -11,6 +11,13 @@ internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
 
     public string EchoExecutable => Path.Combine(EchoDirectory, "echo");
 
+    /// <summary>Gets the echo sample compiled with Native AOT; published only where clang is installed.</summary>
+    public string EchoAotDirectory => Path.Combine(PluginsRoot, "echo-aot", "1.0.0");
+
+    public string EchoAotExecutable => Path.Combine(EchoAotDirectory, "echo");
+
+    public bool HasEchoAot => File.Exists(EchoAotExecutable) && File.Exists(Path.Combine(EchoAotDirectory, "plugin.json"));
+
     public string ChaosDirectory => Path.Combine(PluginsRoot, "chaos", "1.0.0");
 
     public string SupervisorDirectory => Path.Combine(RepoRoot, "artifacts", "supervisor");

@@ -21,7 +21,8 @@ internal sealed class BenchmarkRunner
         _progress = progress;
     }
 
-    public async Task<RoundLog> RunAsync(IReadOnlyList<IScenario> scenarios, Event pluginEvent, CancellationToken cancellationToken)
+    /// <param name="embedded">Also measured for its allocations per dispatch each round, once its path is warm.</param>
+    public async Task<RoundLog> RunAsync(IReadOnlyList<IScenario> scenarios, EmbeddedScenario embedded, Event pluginEvent, CancellationToken cancellationToken)
     {
         await WarmUpAsync(scenarios, pluginEvent, cancellationToken).ConfigureAwait(false);
         var log = new RoundLog();
@@ -36,6 +37,7 @@ internal sealed class BenchmarkRunner
                 line.Add(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} p50 {figures.P50Micros:0} us, {figures.RequestsPerSecond:0} rps"));
             }
 
+            log.AllocatedBytesPerDispatch.Add(await embedded.MeasureAllocatedBytesPerDispatchAsync(_settings.AllocationCalls, cancellationToken).ConfigureAwait(false));
             var direct = await InProcessDirect.MeasureNanosPerCallAsync(pluginEvent, _settings.DirectCalls).ConfigureAwait(false);
             log.DirectNanosPerCall.Add(direct);
             var other = CpuContention.OtherPercent(cpuAtStart, CpuContention.Take());
@@ -44,10 +46,27 @@ internal sealed class BenchmarkRunner
                 log.OtherCpuPercent.Add(percent);
             }
 
-            await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_settings.Rounds}: {string.Join("; ", line)}; direct {direct:0.0} ns; other processes {other:0}% CPU")).ConfigureAwait(false);
+            await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_settings.Rounds}: {string.Join("; ", line)}; embedded {log.AllocatedBytesPerDispatch[^1]:0} B allocated per dispatch; direct {direct:0.0} ns; other processes {other:0}% CPU")).ConfigureAwait(false);
         }
 
         return log;
+    }
+
+    /// <summary>
+    /// Measures one in-process scenario on its own, after the others, in as many rounds. Interleaved, it would
+    /// disturb them: its callers flood this process's thread pool, where the embedded supervisor's liveness polls
+    /// then wait long enough to judge a healthy plugin hung and recycle it.
+    /// </summary>
+    public async Task MeasureAloneAsync(IScenario scenario, RoundLog log, CancellationToken cancellationToken)
+    {
+        // In process there is only this process's JIT to warm, and a round's own warm-up follows.
+        await ThroughputRunner.MeasureAsync(scenario, _settings.Callers, TimeSpan.Zero, _settings.RoundWarmup, cancellationToken).ConfigureAwait(false);
+        for (var round = 1; round <= _settings.Rounds; round++)
+        {
+            var figures = await MeasureAsync(scenario, cancellationToken).ConfigureAwait(false);
+            log.Add(scenario.Name, figures);
+            await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} round {round}/{_settings.Rounds}: p50 {figures.P50Micros:0.0} us, {figures.RequestsPerSecond:0} rps")).ConfigureAwait(false);
+        }
     }
 
     // Tiered JIT needs many calls and some time before the hot paths reach their final code, in this process

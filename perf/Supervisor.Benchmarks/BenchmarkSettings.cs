@@ -11,11 +11,18 @@ internal sealed record BenchmarkSettings(
     TimeSpan ThroughputRamp,
     TimeSpan ThroughputWindow,
     int DirectCalls,
-    int HangRecoveryRounds)
+    int AllocationCalls,
+    int HangRecoveryRounds,
+    int PluginStartRounds,
+    int SupervisorRssRounds,
+    int ScaleRounds,
+    int ScaleInstances)
 {
-    // Full: about 13 s a round on a 2-core VM; 14 rounds keep the whole run near 3.5 minutes, and enough
-    // rounds that the median shrugs off a neighbour's burst. A hang recovery round takes a few seconds (a fresh
-    // supervisor, the 1 s HangGrace, a replacement), and its spread is small, so 5 are enough.
+    // Full: about 15 s a round on a 2-core VM; 14 rounds, and enough that the median shrugs off a neighbour's
+    // burst. A hang recovery round takes a few seconds (a fresh supervisor, the 1 s HangGrace, a replacement), and
+    // its spread is small, so 5 are enough. A plugin start round is two starts with a short settle each; a host
+    // round a cold supervisor with three plugins; a scale round 100 plugin processes started at once. The whole
+    // run stays near 5 minutes.
     public static BenchmarkSettings Full { get; } = new(
         Quick: false,
         Rounds: 14,
@@ -26,8 +33,14 @@ internal sealed record BenchmarkSettings(
         ThroughputRamp: TimeSpan.FromMilliseconds(300),
         ThroughputWindow: TimeSpan.FromSeconds(3),
         DirectCalls: 2_000_000,
-        HangRecoveryRounds: 5);
+        AllocationCalls: 5000,
+        HangRecoveryRounds: 5,
+        PluginStartRounds: 7,
+        SupervisorRssRounds: 3,
+        ScaleRounds: 3,
+        ScaleInstances: 100);
 
+    // Scale: 10 instances rather than 100 (the key stays scale_100 and the report records the count).
     public static BenchmarkSettings QuickRun { get; } = new(
         Quick: true,
         Rounds: 3,
@@ -38,5 +51,10 @@ internal sealed record BenchmarkSettings(
         ThroughputRamp: TimeSpan.FromMilliseconds(150),
         ThroughputWindow: TimeSpan.FromSeconds(1),
         DirectCalls: 500_000,
-        HangRecoveryRounds: 2);
+        AllocationCalls: 1000,
+        HangRecoveryRounds: 2,
+        PluginStartRounds: 3,
+        SupervisorRssRounds: 1,
+        ScaleRounds: 1,
+        ScaleInstances: 10);
 }

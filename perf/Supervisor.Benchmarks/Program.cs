@@ -64,12 +64,14 @@ Console.CancelKeyPress += (_, e) =>
 var startedAt = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();
 var pluginEvent = EchoEvent.Create();
+var embedded = new EmbeddedScenario(paths, pluginEvent);
 IScenario[] scenarios =
 [
     new FloorScenario(paths, pluginEvent),
-    new EmbeddedScenario(paths, pluginEvent),
+    embedded,
     new EventsApiScenario(paths, pluginEvent),
 ];
+var runner = new BenchmarkRunner(settings, Console.Error);
 try
 {
     RoundLog log;
@@ -91,17 +93,27 @@ try
             await Console.Error.WriteLineAsync($"{scenario.Name}: started ({clock.Elapsed.TotalSeconds:0.0} s)");
         }
 
-        log = await new BenchmarkRunner(settings, Console.Error).RunAsync(scenarios, pluginEvent, interrupt.Token);
+        log = await runner.RunAsync(scenarios, embedded, pluginEvent, interrupt.Token);
     }
     finally
     {
         await Teardown.StopAllAsync(scenarios, Console.Error);
     }
 
+    var polly = new InProcessPollyScenario(pluginEvent);
+    await polly.StartAsync(interrupt.Token);
+    await runner.MeasureAloneAsync(polly, log, interrupt.Token);
+
     // It kills processes on purpose, so it runs once, alone: after the latency rounds, with their processes gone.
     log.HangRecovery.AddRange(await new HangRecoveryScenario(paths, Console.Error).MeasureAsync(settings.HangRecoveryRounds, interrupt.Token));
 
-    var report = BenchmarkReport.Create(settings, log, startedAt);
+    // Start times and memory, each alone too: a process starting beside a busy benchmark would measure the load.
+    log.PluginStarts.AddRange(await new PluginStartScenario(paths, pluginEvent, Console.Error).MeasureAsync(settings.PluginStartRounds, interrupt.Token));
+    log.SupervisorRssMb.AddRange(await new SupervisorRssScenario(paths, pluginEvent, Console.Error).MeasureAsync(settings.SupervisorRssRounds, interrupt.Token));
+    var scale = new ScaleScenario(paths, Console.Error);
+    log.Scale.AddRange(await scale.MeasureAsync(settings.ScaleRounds, settings.ScaleInstances, interrupt.Token));
+
+    var report = BenchmarkReport.Create(settings, log, startedAt, scale.Plugin);
     var json = JsonSerializer.Serialize(report, ReportJsonContext.Default.BenchmarkReport);
     Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
     await File.WriteAllTextAsync(outPath, json + Environment.NewLine);

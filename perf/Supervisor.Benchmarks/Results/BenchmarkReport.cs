@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
 using Supervisor.Benchmarks.Measurement;
 using Supervisor.Benchmarks.Scenarios;
 
@@ -7,7 +8,8 @@ namespace Supervisor.Benchmarks.Results;
 /// <summary>The results file: medians across rounds, with enough context to compare runs from different machines.</summary>
 internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workload, ScenarioResults Scenarios, RatioResults Ratios)
 {
-    public static BenchmarkReport Create(BenchmarkSettings settings, RoundLog log, DateTimeOffset startedAt)
+    /// <param name="scalePlugin">The plugin build the scale rounds ran, with the reason where it is not the AOT one.</param>
+    public static BenchmarkReport Create(BenchmarkSettings settings, RoundLog log, DateTimeOffset startedAt, string scalePlugin)
     {
         var floor = log.Of(ScenarioNames.Floor);
         var embedded = log.Of(ScenarioNames.Embedded);
@@ -45,7 +47,13 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
                 HopFigures.MedianOf(embedded),
                 HopFigures.MedianOf(events),
                 new DirectFigures(Math.Round(Median.Of(log.DirectNanosPerCall), 1)),
-                hangRecovery),
+                HopFigures.MedianOf(log.Of(ScenarioNames.InProcessPollyTcs)),
+                hangRecovery,
+                JitAotFigures.MedianOf(log.PluginStarts, static r => r.JitStartMillis, static r => r.AotStartMillis),
+                JitAotFigures.MedianOf(log.PluginStarts, static r => r.JitRssMb, static r => r.AotRssMb),
+                Math.Round(Median.Of(log.SupervisorRssMb), 1),
+                AllocationFigures.MedianOf(log.AllocatedBytesPerDispatch, EchoEvent.PayloadBytes),
+                ScaleFigures.MedianOf(log.Scale, settings.ScaleInstances, scalePlugin)),
             new RatioResults(
                 Math.Round(Median.Of(p50Ratios), 3),
                 Math.Round(Median.Of(embeddedRpsRatios), 3),
@@ -66,7 +74,18 @@ internal sealed record MachineInfo(
 
 internal sealed record WorkloadInfo(string Plugin, int PayloadBytes, int LatencySamplesPerRound, int ConcurrentCallers, double ThroughputWindowSeconds);
 
-internal sealed record ScenarioResults(HopFigures FloorGrpcUds, HopFigures Embedded, HopFigures EventsApi, DirectFigures InprocessDirect, HangRecoveryFigures HangRecoveryMs);
+internal sealed record ScenarioResults(
+    HopFigures FloorGrpcUds,
+    HopFigures Embedded,
+    HopFigures EventsApi,
+    DirectFigures InprocessDirect,
+    HopFigures InprocessPollyTcs,
+    HangRecoveryFigures HangRecoveryMs,
+    JitAotFigures PluginStartMs,
+    JitAotFigures PluginRssMb,
+    double SupervisorRssMb,
+    AllocationFigures AllocBytesPerDispatch,
+    [property: JsonPropertyName(ScenarioNames.Scale)] ScaleFigures Scale100);
 
 internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
 {

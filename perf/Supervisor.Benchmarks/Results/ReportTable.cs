@@ -18,9 +18,15 @@ internal static class ReportTable
             Row(c, ScenarioNames.Floor, s.FloorGrpcUds),
             Row(c, ScenarioNames.Embedded, s.Embedded),
             Row(c, ScenarioNames.EventsApi, s.EventsApi),
+            Row(c, ScenarioNames.InProcessPollyTcs, s.InprocessPollyTcs),
             string.Create(c, $"{ScenarioNames.InProcessDirect,-18} {s.InprocessDirect.NsPerCall,10:0.0} ns per call"),
             string.Create(c, $"embedded/floor: p50 x{r.EmbeddedP50OverFloor:0.000}, rps x{r.EmbeddedRpsOverFloor:0.000}; events/floor: rps x{r.EventsRpsOverFloor:0.000}"),
             string.Create(c, $"{ScenarioNames.HangRecovery,-18} killed {s.HangRecoveryMs.Killed:0.0} ms, serving {s.HangRecoveryMs.Serving:0.0} ms after the deadline (HangGrace {s.HangRecoveryMs.HangGraceMs:0} ms; killed/grace x{r.HangKilledOverGrace:0.000})"),
+            string.Create(c, $"{ScenarioNames.PluginStart,-18} jit {s.PluginStartMs.Jit:0.0} ms, aot {Aot(c, s.PluginStartMs, "0.0")} ms to the first reply"),
+            string.Create(c, $"{ScenarioNames.PluginRss,-18} jit {s.PluginRssMb.Jit:0.0} MiB, aot {Aot(c, s.PluginRssMb, "0.0")} MiB idle"),
+            string.Create(c, $"{ScenarioNames.SupervisorRss,-18} {s.SupervisorRssMb:0.0} MiB idle (the host process alone, echo x2 and chaos x1 running)"),
+            string.Create(c, $"{ScenarioNames.AllocationPerDispatch,-18} {s.AllocBytesPerDispatch.BeyondPayload:0} B beyond the {s.AllocBytesPerDispatch.Payload} B payload ({s.AllocBytesPerDispatch.Total:0} B in all)"),
+            string.Create(c, $"{ScenarioNames.Scale,-18} {s.Scale100.Instances} x {s.Scale100.Plugin}: ready in {s.Scale100.ReadyS:0.00} s, {s.Scale100.TotalRssMb:0} MiB in all"),
         };
         if (report.Machine.OtherCpuPctMedian is { } median)
         {
@@ -29,6 +35,9 @@ internal static class ReportTable
 
         return string.Join(Environment.NewLine, lines);
     }
+
+    private static string Aot(CultureInfo c, JitAotFigures figures, string format) =>
+        figures.Aot is { } value ? value.ToString(format, c) : "n/a (echo-aot not published)";
 
     private static string Row(CultureInfo c, string name, HopFigures f) =>
         string.Create(c, $"{name,-18} {f.P50Us,10:0.0} {f.P99Us,10:0.0} {f.RpsC16,10:0}");

@@ -6,6 +6,12 @@ internal sealed record HopRound(double P50Micros, double P99Micros, double Reque
 /// <summary>One hang recovery round: milliseconds from the hung call's deadline to the kill and to a served call.</summary>
 internal sealed record HangRecoveryRound(double KilledMillis, double ServingMillis);
 
+/// <summary>One plugin start round: each build's milliseconds to its first reply and settled resident MiB (AOT null where not published).</summary>
+internal sealed record PluginStartRound(double JitStartMillis, double JitRssMb, double? AotStartMillis, double? AotRssMb);
+
+/// <summary>One scale round: seconds until every instance was ready, and the MiB their processes hold together.</summary>
+internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb);
+
 /// <summary>
 /// Every round's raw figures, kept per round rather than pooled so ratios compare scenarios measured seconds
 /// apart under the same background load.
@@ -19,8 +25,19 @@ internal sealed class RoundLog
     /// <summary>Gets, per round, the share of the machine used by other processes (empty where unknown).</summary>
     public List<double> OtherCpuPercent { get; } = [];
 
+    /// <summary>Gets, per round, the bytes allocated per embedded dispatch, payload included.</summary>
+    public List<double> AllocatedBytesPerDispatch { get; } = [];
+
     /// <summary>Gets the hang recovery rounds, run after the interleaved rounds (they kill processes).</summary>
     public List<HangRecoveryRound> HangRecovery { get; } = [];
+
+    /// <summary>Gets the plugin start rounds, run alone after the interleaved rounds, like every round below.</summary>
+    public List<PluginStartRound> PluginStarts { get; } = [];
+
+    /// <summary>Gets the idle resident MiB of the supervisor host, one figure per host started.</summary>
+    public List<double> SupervisorRssMb { get; } = [];
+
+    public List<ScaleRound> Scale { get; } = [];
 
     public int Rounds => DirectNanosPerCall.Count;
 

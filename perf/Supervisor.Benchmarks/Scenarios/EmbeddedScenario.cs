@@ -39,6 +39,27 @@ internal sealed class EmbeddedScenario : IScenario
         return call.IsCompletedSuccessfully ? default : new ValueTask(call.AsTask());
     }
 
+    /// <summary>
+    /// Bytes this process allocates per <see cref="PluginSupervisor.DispatchAsync"/>, over <paramref name="calls"/>
+    /// sequential dispatches of an already warm path. It counts every thread's allocations in the window: the
+    /// engine's routing, bulkhead, deadline and counters, the gRPC client's request, response and HTTP/2 work,
+    /// the async machinery, and whatever background work (liveness polls, reading the plugin's output) falls in
+    /// it. It includes the reply's payload, a fresh copy of the event's <see cref="EchoEvent.PayloadBytes"/>
+    /// bytes that the caller asked for; the report subtracts that as "payload".
+    /// </summary>
+    public async Task<double> MeasureAllocatedBytesPerDispatchAsync(int calls, CancellationToken cancellationToken)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < calls; i++)
+        {
+            // The token is checked, not passed: a cancellable token would add its registration to every call.
+            cancellationToken.ThrowIfCancellationRequested();
+            await _supervisor!.DispatchAsync(EchoEvent.Plugin, _event, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_supervisor is not null)

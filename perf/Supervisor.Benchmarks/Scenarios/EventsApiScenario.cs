@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
 using Supervisor.Benchmarks.Processes;
@@ -14,9 +13,6 @@ namespace Supervisor.Benchmarks.Scenarios;
 /// </summary>
 internal sealed class EventsApiScenario : IScenario
 {
-    private const string ReadyMarker = "Supervisor ready: events API on";
-    // Cold start of the host plus its plugin, on a busy 2-core VM.
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private readonly BenchmarkPaths _paths;
     private readonly DispatchRequest _request;
     private ChildProcess? _host;
@@ -33,14 +29,11 @@ internal sealed class EventsApiScenario : IScenario
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(_paths.TempDirectory, "host");
-        Directory.CreateDirectory(directory);
-        var eventsAddress = "unix://" + Path.Combine(directory, "events.sock");
-        var configPath = Path.Combine(directory, "supervisor.json");
-        await File.WriteAllTextAsync(configPath, BuildConfig(eventsAddress, directory), cancellationToken).ConfigureAwait(false);
-
-        _host = ChildProcess.Start(_paths.SupervisorExecutable, ["run", "--config", configPath], directory, WithoutOverrides(), ReadyMarker);
-        await _host.WaitReadyAsync(ReadyTimeout, cancellationToken).ConfigureAwait(false);
+        var plugins = new JsonObject
+        {
+            [EchoEvent.Plugin] = new JsonObject { ["Version"] = EchoEvent.Version, ["Instances"] = 1, ["MaxConcurrency"] = 64 },
+        };
+        (_host, var eventsAddress) = await SupervisorHostProcess.StartAsync(_paths, Path.Combine(_paths.TempDirectory, "host"), plugins, cancellationToken).ConfigureAwait(false);
 
         _channel = SupervisorChannel.Create(eventsAddress);
         _client = new EventService.EventServiceClient(_channel);
@@ -55,50 +48,7 @@ internal sealed class EventsApiScenario : IScenario
         _channel?.Dispose();
         if (_host is not null)
         {
-            // SIGTERM: the host drains and shuts its plugin down; it is killed with its tree if it takes too long.
-            await _host.StopAsync(terminate: true, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
-            await _host.DisposeAsync().ConfigureAwait(false);
+            await SupervisorHostProcess.StopAsync(_host).ConfigureAwait(false);
         }
-    }
-
-    private string BuildConfig(string eventsAddress, string directory)
-    {
-        var config = new JsonObject
-        {
-            ["Supervisor"] = new JsonObject
-            {
-                ["PluginsRoot"] = _paths.PluginsRoot,
-                ["StateDirectory"] = Path.Combine(directory, "state"),
-                ["RuntimeDirectory"] = Path.Combine(directory, "run"),
-                ["ShutdownTimeout"] = "00:00:05",
-                ["Events"] = new JsonObject { ["Listen"] = eventsAddress },
-                ["Admin"] = new JsonObject { ["Listen"] = "unix://" + Path.Combine(directory, "admin.sock") },
-                ["Plugins"] = new JsonObject
-                {
-                    [EchoEvent.Plugin] = new JsonObject
-                    {
-                        ["Version"] = EchoEvent.Version,
-                        ["Instances"] = 1,
-                        ["MaxConcurrency"] = 64,
-                    },
-                },
-            },
-        };
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-
-    // Supervisor__… variables in the caller's environment would silently change the measured configuration.
-    private static Dictionary<string, string?> WithoutOverrides()
-    {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in Environment.GetEnvironmentVariables().Keys)
-        {
-            if (name is string text && text.StartsWith("Supervisor__", StringComparison.OrdinalIgnoreCase))
-            {
-                environment[text] = null;
-            }
-        }
-
-        return environment;
     }
 }

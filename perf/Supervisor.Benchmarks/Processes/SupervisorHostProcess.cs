@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Supervisor.Benchmarks.Processes;
+
+/// <summary>
+/// The published <c>supervisor</c> host, run as an operator would (<c>supervisor run --config …</c>) on a
+/// configuration written into a private folder, with its events API on a Unix socket there.
+/// </summary>
+internal static class SupervisorHostProcess
+{
+    private const string ReadyMarker = "Supervisor ready: events API on";
+    // Cold start of the host plus its plugins, on a busy 2-core VM.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Starts the host with <paramref name="plugins"/> as its <c>Supervisor:Plugins</c> section; returns once it is ready.</summary>
+    /// <returns>The host process, and the events API address to dispatch to.</returns>
+    public static async Task<(ChildProcess Host, string EventsAddress)> StartAsync(BenchmarkPaths paths, string directory, JsonObject plugins, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var eventsAddress = "unix://" + Path.Combine(directory, "events.sock");
+        var configPath = Path.Combine(directory, "supervisor.json");
+        await File.WriteAllTextAsync(configPath, BuildConfig(paths, directory, eventsAddress, plugins), cancellationToken).ConfigureAwait(false);
+
+        var host = ChildProcess.Start(paths.SupervisorExecutable, ["run", "--config", configPath], directory, WithoutOverrides(), ReadyMarker);
+        try
+        {
+            await host.WaitReadyAsync(ReadyTimeout, cancellationToken).ConfigureAwait(false);
+            return (host, eventsAddress);
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>SIGTERM: the host drains and shuts its plugins down; it is killed with its tree if it takes too long.</summary>
+    public static async Task StopAsync(ChildProcess host)
+    {
+        await host.StopAsync(terminate: true, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        await host.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static string BuildConfig(BenchmarkPaths paths, string directory, string eventsAddress, JsonObject plugins)
+    {
+        var config = new JsonObject
+        {
+            ["Supervisor"] = new JsonObject
+            {
+                ["PluginsRoot"] = paths.PluginsRoot,
+                ["StateDirectory"] = Path.Combine(directory, "state"),
+                ["RuntimeDirectory"] = Path.Combine(directory, "run"),
+                ["ShutdownTimeout"] = "00:00:05",
+                ["Events"] = new JsonObject { ["Listen"] = eventsAddress },
+                ["Admin"] = new JsonObject { ["Listen"] = "unix://" + Path.Combine(directory, "admin.sock") },
+                ["Plugins"] = plugins,
+            },
+        };
+        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    // Supervisor__… variables in the caller's environment would silently change the measured configuration.
+    private static Dictionary<string, string?> WithoutOverrides()
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in Environment.GetEnvironmentVariables().Keys)
+        {
+            if (name is string text && text.StartsWith("Supervisor__", StringComparison.OrdinalIgnoreCase))
+            {
+                environment[text] = null;
+            }
+        }
+
+        return environment;
+    }
+}
