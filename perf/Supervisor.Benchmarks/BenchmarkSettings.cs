@@ -16,7 +16,9 @@ internal sealed record BenchmarkSettings(
     int PluginStartRounds,
     int SupervisorRssRounds,
     int ScaleRounds,
-    int ScaleInstances)
+    int ScaleInstances,
+    int RollRounds,
+    TimeSpan RollSteadyWindow)
 {
     // Full: about 15 s a round on a 2-core VM; 14 rounds, and enough that the median shrugs off a neighbour's
     // burst. A hang recovery round takes a few seconds (a fresh supervisor, the 1 s HangGrace, a replacement), and
@@ -38,7 +40,9 @@ internal sealed record BenchmarkSettings(
         PluginStartRounds: 7,
         SupervisorRssRounds: 3,
         ScaleRounds: 3,
-        ScaleInstances: 100);
+        ScaleInstances: 100,
+        RollRounds: 3,
+        RollSteadyWindow: TimeSpan.FromSeconds(3));
 
     // Scale: 10 instances rather than 100 (the key stays scale_100 and the report records the count).
     public static BenchmarkSettings QuickRun { get; } = new(
@@ -56,5 +60,7 @@ internal sealed record BenchmarkSettings(
         PluginStartRounds: 3,
         SupervisorRssRounds: 1,
         ScaleRounds: 1,
-        ScaleInstances: 10);
+        ScaleInstances: 10,
+        RollRounds: 1,
+        RollSteadyWindow: TimeSpan.FromSeconds(1));
 }

@@ -112,6 +112,7 @@ try
     log.SupervisorRssMb.AddRange(await new SupervisorRssScenario(paths, pluginEvent, Console.Error).MeasureAsync(settings.SupervisorRssRounds, interrupt.Token));
     var scale = new ScaleScenario(paths, Console.Error);
     log.Scale.AddRange(await scale.MeasureAsync(settings.ScaleRounds, settings.ScaleInstances, interrupt.Token));
+    log.Roll.AddRange(await new RollScenario(paths, pluginEvent, Console.Error).MeasureAsync(settings.RollRounds, settings.Callers, settings.RollSteadyWindow, interrupt.Token));
 
     var report = BenchmarkReport.Create(settings, log, startedAt, scale.Plugin);
     var json = JsonSerializer.Serialize(report, ReportJsonContext.Default.BenchmarkReport);

@@ -53,7 +53,8 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
                 JitAotFigures.MedianOf(log.PluginStarts, static r => r.JitRssMb, static r => r.AotRssMb),
                 Math.Round(Median.Of(log.SupervisorRssMb), 1),
                 AllocationFigures.MedianOf(log.AllocatedBytesPerDispatch, EchoEvent.PayloadBytes),
-                ScaleFigures.MedianOf(log.Scale, settings.ScaleInstances, scalePlugin)),
+                ScaleFigures.MedianOf(log.Scale, settings.ScaleInstances, scalePlugin),
+                RollFigures.Of(log.Roll)),
             new RatioResults(
                 Math.Round(Median.Of(p50Ratios), 3),
                 Math.Round(Median.Of(embeddedRpsRatios), 3),
@@ -85,7 +86,8 @@ internal sealed record ScenarioResults(
     JitAotFigures PluginRssMb,
     double SupervisorRssMb,
     AllocationFigures AllocBytesPerDispatch,
-    [property: JsonPropertyName(ScenarioNames.Scale)] ScaleFigures Scale100);
+    [property: JsonPropertyName(ScenarioNames.Scale)] ScaleFigures Scale100,
+    RollFigures Roll);
 
 internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
 {
@@ -106,6 +108,18 @@ internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
 }
 
 internal sealed record DirectFigures(double NsPerCall);
+
+/// <summary>Rolling echo to 2.0.0 and back under steady load: failed calls in all rounds (target 0), and p99 while rolling over steady p99 (target at most 2).</summary>
+internal sealed record RollFigures(int Failed, int Calls, double P99Ratio, double SteadyP99Us, double RollP99Us, double RollS)
+{
+    public static RollFigures Of(IReadOnlyList<RollRound> rounds) => new(
+        rounds.Sum(r => r.Failed),
+        rounds.Sum(r => r.Calls),
+        Math.Round(Median.Of([.. rounds.Select(r => r.RollP99Micros / r.SteadyP99Micros)]), 3),
+        Math.Round(Median.Of([.. rounds.Select(r => r.SteadyP99Micros)]), 1),
+        Math.Round(Median.Of([.. rounds.Select(r => r.RollP99Micros)]), 1),
+        Math.Round(Median.Of([.. rounds.Select(r => r.RollSeconds)]), 2));
+}
 
 /// <summary>Milliseconds from a hung call's deadline until its process was reported killed, and until a replacement served a call.</summary>
 internal sealed record HangRecoveryFigures(double Killed, double Serving, double HangGraceMs)

@@ -12,6 +12,9 @@ internal sealed record PluginStartRound(double JitStartMillis, double JitRssMb, 
 /// <summary>One scale round: seconds until every instance was ready, and the MiB their processes hold together.</summary>
 internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb);
 
+/// <summary>One roll round: failed calls, and the p99 of calls started in the steady window and during the roll there and back.</summary>
+internal sealed record RollRound(int Failed, int Calls, double SteadyP99Micros, double RollP99Micros, double RollSeconds);
+
 /// <summary>
 /// Every round's raw figures, kept per round rather than pooled so ratios compare scenarios measured seconds
 /// apart under the same background load.
@@ -38,6 +41,8 @@ internal sealed class RoundLog
     public List<double> SupervisorRssMb { get; } = [];
 
     public List<ScaleRound> Scale { get; } = [];
+
+    public List<RollRound> Roll { get; } = [];
 
     public int Rounds => DirectNanosPerCall.Count;
 

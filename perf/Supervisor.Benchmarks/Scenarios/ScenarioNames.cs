@@ -14,4 +14,5 @@ internal static class ScenarioNames
     public const string SupervisorRss = "supervisor_rss_mb";
     public const string AllocationPerDispatch = "alloc_bytes_per_dispatch";
     public const string Scale = "scale_100";
+    public const string Roll = "roll";
 }
