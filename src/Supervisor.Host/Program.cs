@@ -42,4 +42,6 @@ var root = new RootCommand("""
     run,
 };
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// SupervisorHost handles SIGTERM and SIGINT itself and drains for up to ShutdownTimeout. System.CommandLine's own
+// handling would end the process with exit code 143 two seconds after the signal, in the middle of that drain.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

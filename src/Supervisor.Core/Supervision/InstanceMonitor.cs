@@ -56,9 +56,10 @@ internal sealed partial class InstanceMonitor : IAsyncDisposable
         {
             await _polling.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException)
         {
-            // Stopped.
+            // Stopped, possibly in the middle of a poll, which then ends with whatever gRPC says: Cancelled, or
+            // Unavailable when the process died first. The instance is going away either way.
         }
 
         _stop.Dispose();
@@ -90,7 +91,7 @@ internal sealed partial class InstanceMonitor : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || (ex is RpcException && cancellationToken.IsCancellationRequested))
         {
             // The instance is gone or no longer watched.
         }
@@ -120,7 +121,12 @@ internal sealed partial class InstanceMonitor : IAsyncDisposable
                     return;
                 }
             }
-            catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped while the poll was out.
+                return;
+            }
+            catch (RpcException ex)
             {
                 if (_instance.Process.Exited.IsCompleted)
                 {

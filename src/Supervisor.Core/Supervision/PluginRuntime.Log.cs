@@ -42,4 +42,7 @@ internal sealed partial class PluginRuntime
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restart of plugin {Plugin} slot {Slot} scheduled in {DelayMs:0} ms")]
     private static partial void LogRestartScheduled(ILogger logger, string plugin, int slot, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Releasing instance {InstanceId} after its exit failed")]
+    private static partial void LogDisposeFailed(ILogger logger, Exception exception, string instanceId);
 }

@@ -258,7 +258,15 @@ internal sealed partial class PluginRuntime
             }
         }
 
-        await instance.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await instance.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The process is gone and accounted for; a failure to release its channel must not fail a shutdown.
+            LogDisposeFailed(_logger, ex, instance.Id);
+        }
     }
 
     private void MoveToReplaced(PluginInstance instance)

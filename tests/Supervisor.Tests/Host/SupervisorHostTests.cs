@@ -162,7 +162,8 @@ public sealed class SupervisorHostTests
         var events = new EventService.EventServiceClient(channel);
         using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
         var admin = new AdminService.AdminServiceClient(adminChannel);
-        var inFlight = events.DispatchAsync(Dispatch("chaos", "sleep", "1000")).ResponseAsync;
+        // Longer than System.CommandLine's 2 s termination timeout, which once cut the drain short with exit code 143.
+        var inFlight = events.DispatchAsync(Dispatch("chaos", "sleep", "3000")).ResponseAsync;
         await Wait.UntilAsync(async () => (await admin.GetPluginAsync(new GetPluginRequest { Plugin = "chaos" })).Plugin.Instances.Single().InFlight == 1, "the sleep call to be in flight");
 
         supervisor.Signal(Posix.SigTerm);
@@ -170,7 +171,7 @@ public sealed class SupervisorHostTests
         var finished = await inFlight.DefaultTimeout();
 
         Assert.AreEqual(0, exitCode, supervisor.Output);
-        Assert.AreEqual("slept 1000 ms", finished.Payload.ToStringUtf8(), "the in-flight call finishes during the drain");
+        Assert.AreEqual("slept 3000 ms", finished.Payload.ToStringUtf8(), "the in-flight call finishes during the drain");
         Assert.HasCount(3, pids);
         foreach (var pid in pids)
         {

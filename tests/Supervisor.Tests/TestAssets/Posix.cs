@@ -18,24 +18,20 @@ internal static partial class Posix
     }
 
     /// <summary>Whether a process with this pid exists (and is not a zombie).</summary>
-    public static bool IsAlive(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat))
-        {
-            return false;
-        }
+    public static bool IsAlive(int pid) => StateOf(pid) is { } state && state != 'Z';
 
+    /// <summary>The process state from <c>/proc/PID/stat</c> (R, S, T stopped, Z zombie, …), or null when there is no such process.</summary>
+    public static char? StateOf(int pid)
+    {
         try
         {
-            // Field 3 is the state; Z means exited but not yet reaped.
-            var text = File.ReadAllText(stat);
-            var afterName = text[(text.LastIndexOf(')') + 2)..];
-            return afterName[0] != 'Z';
+            // Field 3, after the parenthesised command name.
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[text.LastIndexOf(')') + 2];
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
+            return null;
         }
     }
 
