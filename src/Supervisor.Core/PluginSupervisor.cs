@@ -83,7 +83,10 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <param name="pluginEvent">The event; an empty <see cref="Event.Id"/> is filled in with a generated one.</param>
     /// <param name="deadline">When the caller stops waiting (UTC); the plugin's configured <c>Deadline</c> from now when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The plugin's reply, with the version and instance that produced it.</returns>
+    /// <returns>
+    /// The plugin's reply, with the version and instance that produced it. Await it once (or call
+    /// <see cref="ValueTask{TResult}.AsTask"/> once): its state is pooled and reused by later dispatches.
+    /// </returns>
     /// <exception cref="DispatchException">The event got no reply; <see cref="DispatchException.Error"/> says why.</exception>
     public ValueTask<DispatchResponse> DispatchAsync(string plugin, Event pluginEvent, DateTime? deadline = null, CancellationToken cancellationToken = default)
     {

@@ -1,11 +1,10 @@
+using System.Runtime.CompilerServices;
+using System.Threading.RateLimiting;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Polly;
-using Polly.RateLimiting;
 using Supervisor.Configuration;
 using Supervisor.Processes;
 using Supervisor.Protocol.Plugin.V1;
-using System.Threading.RateLimiting;
 
 namespace Supervisor.Instances;
 
@@ -15,7 +14,6 @@ namespace Supervisor.Instances;
 /// </summary>
 internal sealed class PluginInstance : IAsyncDisposable
 {
-    private readonly ResiliencePipeline _bulkhead;
     private readonly ConcurrencyLimiter _limiter;
     private GrpcChannel? _channel;
     private PluginService.PluginServiceClient? _client;
@@ -38,7 +36,6 @@ internal sealed class PluginInstance : IAsyncDisposable
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        _bulkhead = new ResiliencePipelineBuilder().AddRateLimiter(_limiter).Build();
     }
 
     public string Id { get; }
@@ -118,24 +115,49 @@ internal sealed class PluginInstance : IAsyncDisposable
 
     public void MarkExited() => Volatile.Write(ref _state, (int)InstanceState.Exited);
 
-    /// <summary>Calls the plugin's handler through the bulkhead.</summary>
-    /// <exception cref="RateLimiterRejectedException">The instance is at its concurrency limit and its queue is full.</exception>
+    /// <summary>Calls the plugin's handler through the bulkhead; the gRPC deadline ends the call at <paramref name="deadline"/>.</summary>
+    /// <exception cref="BulkheadRejectedException">The instance is at its concurrency limit and its queue is full.</exception>
+    /// <exception cref="OperationCanceledException">The deadline passed or the caller cancelled while the call was queued.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<HandleEventResponse> HandleEventAsync(HandleEventRequest request, DateTime deadline, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _inFlight);
         try
         {
-            return await _bulkhead.ExecuteAsync(
-                static (call, token) => new ValueTask<HandleEventResponse>(
-                    call.Client.HandleEventAsync(call.Request, new CallOptions(deadline: call.Deadline, cancellationToken: token)).ResponseAsync),
-                (Client, Request: request, Deadline: deadline),
-                cancellationToken).ConfigureAwait(false);
+            // A free permit is the common case: no queue wait, so no timer beyond the gRPC deadline's own.
+            var lease = _limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                lease = await WaitInQueueAsync(deadline, cancellationToken).ConfigureAwait(false);
+            }
+
+            using (lease)
+            {
+                return await Client.HandleEventAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            }
         }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
         }
     }
+
+    private async ValueTask<RateLimitLease> WaitInQueueAsync(DateTime deadline, CancellationToken cancellationToken)
+    {
+        using var queueWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        queueWait.CancelAfter(Max(deadline - DateTime.UtcNow, TimeSpan.Zero));
+        var lease = await _limiter.AcquireAsync(1, queueWait.Token).ConfigureAwait(false);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            throw new BulkheadRejectedException();
+        }
+
+        return lease;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Supervisor.Deployments;
 using Supervisor.Instances;
@@ -27,11 +28,13 @@ internal sealed partial class EventRouter
         _logger = logger;
     }
 
+    // Pooled: the state machine of every dispatch would otherwise be a fresh ~600-byte box. Safe because a ValueTask
+    // is awaited once, which PluginSupervisor.DispatchAsync documents.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DispatchResponse> DispatchAsync(PluginDeployment plugin, Event pluginEvent, DateTime deadline, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var remaining = deadline - _time.GetUtcNow().UtcDateTime;
-        if (remaining <= TimeSpan.Zero)
+        if (deadline <= _time.GetUtcNow().UtcDateTime)
         {
             var active = plugin.Active;
             active.Counters.Call();
@@ -39,9 +42,8 @@ internal sealed partial class EventRouter
             throw new DispatchException(DispatchError.DeadlineExceeded, $"the deadline of event '{pluginEvent.Name}' had passed before it was dispatched");
         }
 
-        // One token for the whole call: the bulkhead's queue wait and the gRPC call both end at the deadline.
-        using var deadlineSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadlineSource.CancelAfter(remaining);
+        // The gRPC deadline is the call's only timer: it ends the call at the deadline, travels to the plugin as
+        // grpc-timeout, and a queue wait in the bulkhead gets its own timer only when it happens.
         var request = new HandleEventRequest { Event = pluginEvent };
         PluginInstance? previous = null;
         Exception? lastFailure = null;
@@ -59,7 +61,7 @@ internal sealed partial class EventRouter
             var connectionsAtStart = instance.Connections.Take();
             try
             {
-                var reply = await instance.HandleEventAsync(request, deadline, deadlineSource.Token).ConfigureAwait(false);
+                var reply = await instance.HandleEventAsync(request, deadline, cancellationToken).ConfigureAwait(false);
                 runtime.Counters.Call();
                 runtime.Latency.Record(Stopwatch.GetElapsedTime(started));
                 var response = new DispatchResponse
@@ -78,15 +80,14 @@ internal sealed partial class EventRouter
             }
             catch (Exception ex) when (ex is not DispatchException)
             {
-                var deadlineFired = deadlineSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
                 var deadlineReached = _time.GetUtcNow().UtcDateTime + DeadlineTolerance >= deadline;
-                var failure = FailureClassifier.Classify(ex, instance, runtime, pluginEvent.Name, deadlineFired, deadlineReached, connectionsAtStart, cancellationToken);
+                var failure = FailureClassifier.Classify(ex, instance, runtime, pluginEvent.Name, deadlineReached, connectionsAtStart, cancellationToken);
                 if (failure.Unreachable)
                 {
                     runtime.Unroute(instance);
                 }
 
-                if (failure.Retryable && attempt < MaxAttempts && !deadlineSource.IsCancellationRequested)
+                if (failure.Retryable && attempt < MaxAttempts && !deadlineReached && !cancellationToken.IsCancellationRequested)
                 {
                     LogRetrying(_logger, plugin.Name, instance.Id, failure.Message);
                     previous = instance;

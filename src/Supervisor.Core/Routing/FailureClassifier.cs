@@ -1,7 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using Grpc.Core;
-using Polly.RateLimiting;
 using Supervisor.Instances;
 using Supervisor.Supervision;
 
@@ -13,21 +12,20 @@ namespace Supervisor.Routing;
 /// </summary>
 internal static class FailureClassifier
 {
-    // deadlineFired: whether the call's deadline token fired. It is a timer on the monotonic clock, so comparing
-    // wall-clock "now" with the deadline can disagree by a few microseconds and must not decide the outcome.
-    // deadlineReached: the wall clock is within a timer's resolution of the deadline.
-    public static CallFailure Classify(Exception exception, PluginInstance instance, PluginRuntime plugin, string eventName, bool deadlineFired, bool deadlineReached, ConnectionTracker.Snapshot connectionsAtStart, CancellationToken callerToken)
+    // deadlineReached: the wall clock is within a timer's resolution of the deadline. Timers run on the monotonic
+    // clock and can fire a few microseconds before the wall clock agrees, so an exact comparison must not decide.
+    public static CallFailure Classify(Exception exception, PluginInstance instance, PluginRuntime plugin, string eventName, bool deadlineReached, ConnectionTracker.Snapshot connectionsAtStart, CancellationToken callerToken)
     {
         var who = $"plugin '{plugin.Name}' {instance.Version} (instance {instance.Id}, pid {instance.Process.Pid})";
         switch (exception)
         {
-            case RateLimiterRejectedException:
+            case BulkheadRejectedException:
                 return new(DispatchError.ResourceExhausted, false,
                     $"{who} is at MaxConcurrency ({plugin.Options.MaxConcurrency}) with its queue full (QueueLimit {plugin.Options.QueueLimit}); retry later, or raise Instances or MaxConcurrency");
             case OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }:
                 // A gRPC server cancels the caller's token at the caller's deadline too: a token that fired at the
                 // deadline is a deadline, not a caller giving up.
-                if (deadlineFired || exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } || deadlineReached)
+                if (exception is RpcException { StatusCode: StatusCode.DeadlineExceeded } || deadlineReached)
                 {
                     return new(DispatchError.DeadlineExceeded, false, $"{who} did not answer event '{eventName}' by its deadline");
                 }
