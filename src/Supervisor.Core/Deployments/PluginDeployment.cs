@@ -98,10 +98,9 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     /// <summary>Lifts a quarantine, or recycles every instance of the versions that take calls.</summary>
     public (IReadOnlyList<string> Recycled, bool QuarantineLifted) Restart()
     {
-        var split = Volatile.Read(ref _split);
         var recycled = new List<string>();
         var lifted = false;
-        foreach (var runtime in split.Canary is null ? [split.Stable] : new[] { split.Stable, split.Canary })
+        foreach (var runtime in Volatile.Read(ref _split).Versions)
         {
             var (ids, wasLifted) = runtime.Restart();
             recycled.AddRange(ids);
@@ -179,16 +178,11 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     {
         lock (_gate)
         {
-            var before = _split;
-            _unrouted.Remove(split.Stable);
-            if (split.Canary is not null)
+            var routed = split.Versions;
+            _unrouted.RemoveAll(routed.Contains);
+            foreach (var runtime in _split.Versions)
             {
-                _unrouted.Remove(split.Canary);
-            }
-
-            foreach (var runtime in before.Canary is null ? [before.Stable] : new[] { before.Stable, before.Canary })
-            {
-                if (runtime != split.Stable && runtime != split.Canary && !_unrouted.Contains(runtime))
+                if (!routed.Contains(runtime) && !_unrouted.Contains(runtime))
                 {
                     _unrouted.Add(runtime);
                 }
@@ -232,8 +226,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     {
         lock (_gate)
         {
-            var split = _split;
-            return split.Canary is null ? [split.Stable, .. _unrouted] : [split.Stable, split.Canary, .. _unrouted];
+            return [.. _split.Versions, .. _unrouted];
         }
     }
 

@@ -358,15 +358,18 @@ internal sealed partial class RollingDeployment
     private static StepSample Since(PluginRuntime runtime, StepSample start) =>
         new(runtime.Counters.Snapshot() - start.Counts, runtime.Latency.Snapshot().Since(start.Latency));
 
-    private void Emit(LifecycleEventType type, string message) =>
+    private void Emit(LifecycleEventType type, string message)
+    {
+        var status = Status();
         _deployment.Events.Publish(new LifecycleEvent
         {
             Time = Timestamp.FromDateTimeOffset(_deployment.Time.GetUtcNow()),
             Type = type,
             Plugin = _deployment.Name,
             Version = To,
-            Reason = type == LifecycleEventType.RollAborted ? Status().Reason : string.Empty,
+            Reason = type == LifecycleEventType.RollAborted ? status.Reason : string.Empty,
             Message = message,
-            Roll = Status(),
+            Roll = status,
         });
+    }
 }

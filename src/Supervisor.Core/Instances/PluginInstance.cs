@@ -146,7 +146,8 @@ internal sealed class PluginInstance : IAsyncDisposable
     private async ValueTask<RateLimitLease> WaitInQueueAsync(DateTime deadline, CancellationToken cancellationToken)
     {
         using var queueWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        queueWait.CancelAfter(Max(deadline - DateTime.UtcNow, TimeSpan.Zero));
+        var remaining = deadline - DateTime.UtcNow;
+        queueWait.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         var lease = await _limiter.AcquireAsync(1, queueWait.Token).ConfigureAwait(false);
         if (!lease.IsAcquired)
         {
@@ -156,8 +157,6 @@ internal sealed class PluginInstance : IAsyncDisposable
 
         return lease;
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public async ValueTask DisposeAsync()
     {
