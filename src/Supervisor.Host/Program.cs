@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Console;
 using Supervisor.Host.Hosting;
 
 var configOption = new Option<FileInfo>("--config", "-c")
@@ -8,26 +7,20 @@ var configOption = new Option<FileInfo>("--config", "-c")
     Required = true,
 };
 
+var logFormatOption = new Option<LogFormat>("--log-format")
+{
+    Description = "auto: readable lines on a terminal, one JSON object per line otherwise; json; text.",
+    DefaultValueFactory = _ => LogFormat.Auto,
+};
+
 var run = new Command("run", "Start every configured plugin and serve the events and admin APIs until SIGTERM or SIGINT.")
 {
     configOption,
+    logFormatOption,
 };
 run.SetAction(async (parse, cancellationToken) =>
 {
-    using var loggerFactory = LoggerFactory.Create(logging =>
-    {
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.IncludeScopes = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        // The host logs a failed start with its stack trace; SupervisorHost reports it in one line.
-        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        logging.AddFilter("Grpc", LogLevel.Warning);
-    });
+    using var loggerFactory = SupervisorLogging.Create(parse.GetValue(logFormatOption));
     var host = new SupervisorHost(loggerFactory);
     return await host.RunAsync(parse.GetRequiredValue(configOption).FullName, cancellationToken).ConfigureAwait(false);
 });

@@ -1,19 +1,20 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Supervisor.PluginSdk;
 
-return await PluginHost.RunAsync<Chaos>(args);
+return await PluginHost.RunAsync(args, context => new Chaos(context.LoggerFactory.CreateLogger<Chaos>()));
 
 /// <summary>
 /// Misbehaves on request, by event name, the way real plugins fail: a synchronous (legacy-style) plugin,
 /// so a hang really holds a thread.
 /// </summary>
-internal sealed class Chaos : SynchronousPlugin
+internal sealed partial class Chaos(ILogger<Chaos> logger) : SynchronousPlugin
 {
     // Held for the life of the process, so the memory stays resident.
     private static readonly List<byte[]> Held = [];
 
-    public override IReadOnlyList<string> EventNames { get; } = ["echo", "sleep", "work", "hang", "block", "throw", "crash", "alloc"];
+    public override IReadOnlyList<string> EventNames { get; } = ["echo", "log", "sleep", "work", "hang", "block", "throw", "crash", "alloc"];
 
     public override PluginReply HandleEvent(PluginEvent pluginEvent, CancellationToken cancellationToken)
     {
@@ -21,6 +22,10 @@ internal sealed class Chaos : SynchronousPlugin
         {
             case "echo":
                 return new PluginReply(pluginEvent.Payload, pluginEvent.ContentType);
+            case "log":
+                // A line in the plugin's log, which the supervisor keeps with the caller's trace id.
+                LogRequested(logger, Encoding.UTF8.GetString(pluginEvent.Payload.Span));
+                return PluginReply.FromText("logged");
             case "sleep":
                 var milliseconds = ParseNumber(pluginEvent, "milliseconds");
                 if (cancellationToken.WaitHandle.WaitOne(milliseconds))
@@ -88,4 +93,7 @@ internal sealed class Chaos : SynchronousPlugin
 
         return value;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "chaos: {Text}")]
+    private static partial void LogRequested(ILogger logger, string text);
 }

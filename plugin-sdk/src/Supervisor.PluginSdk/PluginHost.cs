@@ -18,6 +18,9 @@ namespace Supervisor.PluginSdk;
 /// </summary>
 public static partial class PluginHost
 {
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> of the <c>handle</c> activity around each handler call.</summary>
+    public const string ActivitySourceName = "PluginSupervisor.Sdk";
+
     /// <summary>Exit code when the plugin was started without the supervisor's handshake.</summary>
     public const int UsageExitCode = 2;
 
@@ -55,7 +58,9 @@ public static partial class PluginHost
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
 
-        var app = BuildApp(handshake, factory(handshake.Context));
+        using var loggerFactory = PluginLogging.Create();
+        handshake.Context.LoggerFactory = loggerFactory;
+        var app = BuildApp(handshake, factory(handshake.Context), loggerFactory);
         var lifetime = app.Services.GetRequiredService<ShimLifetime>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Supervisor.PluginSdk");
         try
@@ -100,19 +105,12 @@ public static partial class PluginHost
         }
     }
 
-    private static WebApplication BuildApp(HandshakeEnvironment handshake, IPlugin plugin)
+    private static WebApplication BuildApp(HandshakeEnvironment handshake, IPlugin plugin, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // One logging pipeline for the shim and the plugin's own code (PluginContext.LoggerFactory).
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.IncludeScopes = false;
-        });
-        // stdout carries the ready line; every log line goes to stderr, which the supervisor tags and keeps.
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Services.AddSingleton(loggerFactory);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -4,7 +4,8 @@ namespace Supervisor.Processes;
 
 /// <summary>
 /// Turns a plugin's stdout and stderr lines into the supervisor's structured log, tagged with plugin, version,
-/// instance and pid. Lines that carry a .NET console level prefix (<c>warn:</c>, <c>fail:</c>) keep their level.
+/// instance and pid. Lines in .NET's JSON console format (the SDK writes those) keep their level, category and trace
+/// id; plain lines that carry a .NET console level prefix (<c>warn:</c>, <c>fail:</c>) keep their level.
 /// </summary>
 internal sealed partial class PluginOutputLogger
 {
@@ -30,6 +31,12 @@ internal sealed partial class PluginOutputLogger
 
     private void Write(LogLevel level, string stream, string line)
     {
+        if (PluginLogRecord.TryParse(line, out var record))
+        {
+            WriteRecord(record);
+            return;
+        }
+
         if (!_logger.IsEnabled(level))
         {
             return;
@@ -38,6 +45,25 @@ internal sealed partial class PluginOutputLogger
         using (_logger.BeginScope(Scope))
         {
             LogLine(_logger, level, stream, line);
+        }
+    }
+
+    private void WriteRecord(PluginLogRecord record)
+    {
+        if (!_logger.IsEnabled(record.Level))
+        {
+            return;
+        }
+
+        using var scope = _logger.BeginScope(Scope);
+        using var trace = record.TraceId is null ? null : _logger.BeginScope(new PluginTraceScope(record.TraceId, record.SpanId));
+        if (record.Exception is null)
+        {
+            LogRecord(_logger, record.Level, record.Category, record.Message);
+        }
+        else
+        {
+            LogRecordWithException(_logger, record.Level, record.Category, record.Message, record.Exception);
         }
     }
 
@@ -52,6 +78,12 @@ internal sealed partial class PluginOutputLogger
             "crit" => LogLevel.Critical,
             _ => fallback,
         };
+
+    [LoggerMessage(Message = "[{Category}] {Message}")]
+    private static partial void LogRecord(ILogger logger, LogLevel level, string category, string message);
+
+    [LoggerMessage(Message = "[{Category}] {Message}\n{PluginException}")]
+    private static partial void LogRecordWithException(ILogger logger, LogLevel level, string category, string message, string pluginException);
 
     [LoggerMessage(Message = "[{Stream}] {Line}")]
     private static partial void LogLine(ILogger logger, LogLevel level, string stream, string line);

@@ -36,7 +36,11 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
 
     /// <summary>Starts <c>supervisor run --config</c> without waiting for it to be ready.</summary>
     /// <param name="launcher">A command that runs the supervisor, e.g. <c>unshare … --</c>; none when empty.</param>
-    public static SupervisorProcess Launch(string configPath, IReadOnlyDictionary<string, string>? environment = null, params string[] launcher)
+    public static SupervisorProcess Launch(string configPath, IReadOnlyDictionary<string, string>? environment = null, params string[] launcher) =>
+        Launch(configPath, "text", environment, launcher);
+
+    /// <summary>Starts the supervisor with its log in <paramref name="logFormat"/> (the tests read text lines unless they test JSON).</summary>
+    public static SupervisorProcess Launch(string configPath, string logFormat, IReadOnlyDictionary<string, string>? environment, string[] launcher)
     {
         Repository.RequireArtifacts();
         var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : Repository.SupervisorExecutable)
@@ -59,6 +63,8 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
         start.ArgumentList.Add("run");
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(configPath);
+        start.ArgumentList.Add("--log-format");
+        start.ArgumentList.Add(logFormat);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -68,9 +74,13 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the supervisor and waits until it serves both APIs.</summary>
-    public static async Task<SupervisorProcess> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null, params string[] launcher)
+    public static Task<SupervisorProcess> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null, params string[] launcher) =>
+        StartAsync(configPath, "text", environment, launcher);
+
+    /// <summary>Starts the supervisor with its log in <paramref name="logFormat"/> and waits until it serves both APIs.</summary>
+    public static async Task<SupervisorProcess> StartAsync(string configPath, string logFormat, IReadOnlyDictionary<string, string>? environment, string[] launcher)
     {
-        var supervisor = Launch(configPath, environment, launcher);
+        var supervisor = Launch(configPath, logFormat, environment, launcher);
         var ready = await supervisor.WaitForLineAsync(l => l.Contains("Supervisor ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         var match = ReadyLine().Match(ready);
         supervisor.EventsAddress = match.Groups["events"].Value;
@@ -138,7 +148,7 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"events API on (?<events>\S+), admin API on (?<admin>\S+) .*probes and metrics on (?<monitoring>\S+)")]
+    [GeneratedRegex(@"events API on (?<events>[^\s"",]+), admin API on (?<admin>[^\s"",]+) .*probes and metrics on (?<monitoring>[^\s"",]+)")]
     private static partial Regex ReadyLine();
 
     [GeneratedRegex(@"pid=(?<pid>\d+) (?<what>.*)$")]

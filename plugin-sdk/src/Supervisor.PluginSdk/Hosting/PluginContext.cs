@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Supervisor.PluginSdk;
 
 /// <summary>What the supervisor told this plugin process about itself at start.</summary>
@@ -22,4 +25,10 @@ public sealed class PluginContext
 
     /// <summary>Gets the plugin's <c>Settings</c> from the supervisor's configuration.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>
+    /// Gets the plugin's loggers. Lines go to the supervisor's log at their level, with plugin, version, instance and
+    /// the trace id of the call being handled.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; internal set; } = NullLoggerFactory.Instance;
 }

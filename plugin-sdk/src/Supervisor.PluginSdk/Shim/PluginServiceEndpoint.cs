@@ -34,6 +34,7 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         var wire = request.Event ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "the request carries no event"));
         var pluginEvent = new PluginEvent(wire.Id, wire.Name, wire.Payload.Memory, wire.ContentType, wire.Attributes, context.Deadline);
         var cancellationToken = context.CancellationToken;
+        using var activity = HandlerActivity.Start(wire.Name, wire.Id);
         var handler = InvokeTracked(pluginEvent, cancellationToken);
         PluginReply reply;
         try
@@ -55,6 +56,7 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         }
         catch (Exception ex)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             LogHandlerFailed(_logger, ex, wire.Name, wire.Id);
             throw new RpcException(new Status(StatusCode.Unknown, $"{ex.GetType().FullName}: {ex.Message}"));
         }
