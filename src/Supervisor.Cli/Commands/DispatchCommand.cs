@@ -20,7 +20,7 @@ internal static class DispatchCommand
         var deadline = new Option<int?>("--deadline-ms") { Description = "The call's deadline in milliseconds; the plugin's configured Deadline when omitted." };
         var events = new Option<string>("--events")
         {
-            Description = $"Events API address. Env: SUPERVISOR_EVENTS_ADDRESS. Default: {GlobalOptions.DefaultEventsAddress}",
+            Description = "Events API address. Env: SUPERVISOR_EVENTS_ADDRESS.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SUPERVISOR_EVENTS_ADDRESS") ?? GlobalOptions.DefaultEventsAddress,
         };
         var command = new Command("dispatch", "Send an event to a plugin through the events API; the reply payload goes to stdout.")

@@ -10,7 +10,7 @@ internal static class GlobalOptions
 
     public static readonly Option<string> Admin = new("--admin")
     {
-        Description = $"Admin API address (unix:///path.sock or http://host:port). Env: SUPERVISOR_ADMIN_ADDRESS. Default: {DefaultAdminAddress}",
+        Description = "Admin API address (unix:///path.sock or http://host:port). Env: SUPERVISOR_ADMIN_ADDRESS.",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SUPERVISOR_ADMIN_ADDRESS") ?? DefaultAdminAddress,
         Recursive = true,
     };
