@@ -55,7 +55,7 @@ public static partial class SupervisorOptionsValidator
             {
                 Fail($"{Root}:Admin:Token", $"is required because Admin:Listen is TCP ({admin}); without it anyone who can reach the port could kill plugins");
             }
-            else if (events is not null && string.Equals(events.Original, admin.Original, StringComparison.OrdinalIgnoreCase))
+            else if (events is not null && SameAddress(events, admin))
             {
                 Fail($"{Root}:Admin:Listen", $"is the same address as Events:Listen ({admin}); the two APIs need their own listeners");
             }
@@ -71,7 +71,7 @@ public static partial class SupervisorOptionsValidator
             {
                 Fail($"{Root}:Monitoring:Listen", $"'{monitoring}' is a Unix socket; probes and Prometheus need http://host:port (an empty string turns the listener off)");
             }
-            else if (events is not null && string.Equals(events.Original, monitoring.Original, StringComparison.OrdinalIgnoreCase))
+            else if (events is not null && SameAddress(events, monitoring))
             {
                 Fail($"{Root}:Monitoring:Listen", $"is the same address as Events:Listen ({monitoring}); it needs its own port");
             }
@@ -192,6 +192,10 @@ public static partial class SupervisorOptionsValidator
             fail(key, $"must not be negative, got {value}");
         }
     }
+
+    // Port 0 asks the system for a free port: two listeners configured so never clash.
+    private static bool SameAddress(ListenAddress a, ListenAddress b) =>
+        string.Equals(a.Original, b.Original, StringComparison.OrdinalIgnoreCase) && (a.IsUnixSocket || a.Port != 0);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex PluginName();

@@ -37,7 +37,16 @@ internal sealed partial class SupervisorHost
             return ExitCodes.ConfigurationError;
         }
 
-        Directory.CreateDirectory(options.StateDirectory);
+        try
+        {
+            Directory.CreateDirectory(options.StateDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogStateDirectoryFailed(_logger, options.StateDirectory, ex.Message);
+            return ExitCodes.Failure;
+        }
+
         var eventsAddress = ListenAddress.Parse(options.Events.Listen);
         var adminAddress = ListenAddress.Parse(options.Admin.EffectiveListen(options.StateDirectory));
         var monitoringAddress = options.Monitoring.Enabled ? ListenAddress.Parse(options.Monitoring.Listen) : null;
@@ -147,6 +156,9 @@ internal sealed partial class SupervisorHost
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exporting metrics and traces over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT is set)")]
     private static partial void LogOtlp(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not create the state directory {StateDirectory} (Supervisor:StateDirectory): {Reason}")]
+    private static partial void LogStateDirectoryFailed(ILogger logger, string stateDirectory, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not listen: {Reason}")]
     private static partial void LogListenFailed(ILogger logger, string reason);

@@ -74,6 +74,41 @@ public sealed class SupervisorConfigurationTests
     }
 
     [TestMethod]
+    [DataRow("unix:///tmp/metrics.sock", "is a Unix socket")]
+    [DataRow("http://127.0.0.1:7070", "is the same address as Events:Listen")]
+    [DataRow("tcp://0.0.0.0:9464", "unknown scheme")]
+    public void A_monitoring_address_Prometheus_and_probes_cannot_use_is_refused(string listen, string expected)
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        config["Supervisor"]!["Events"]!["Listen"] = "http://127.0.0.1:7070";
+        config["Supervisor"]!["Monitoring"]!["Listen"] = listen;
+
+        var error = Assert.ThrowsExactly<SupervisorConfigurationException>(() => SupervisorConfiguration.Load(SupervisorConfig.Write(dir, config), NoEnvironment));
+
+        var problem = error.Errors.Single();
+        Assert.AreEqual("Supervisor:Monitoring:Listen", problem.Key);
+        StringAssert.Contains(problem.Message, expected);
+    }
+
+    [TestMethod]
+    public void Port_zero_on_two_listeners_is_no_clash_and_an_empty_monitoring_address_turns_it_off()
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        config["Supervisor"]!["Events"]!["Listen"] = "http://127.0.0.1:0";
+        config["Supervisor"]!["Monitoring"]!["Listen"] = "http://127.0.0.1:0";
+        var off = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        off["Supervisor"]!["Monitoring"]!["Listen"] = string.Empty;
+
+        var both = SupervisorConfiguration.Load(SupervisorConfig.Write(dir, config, "both.json"), NoEnvironment);
+        var disabled = SupervisorConfiguration.Load(SupervisorConfig.Write(dir, off, "off.json"), NoEnvironment);
+
+        Assert.IsTrue(both.Monitoring.Enabled);
+        Assert.IsFalse(disabled.Monitoring.Enabled);
+    }
+
+    [TestMethod]
     public void A_bad_value_from_the_environment_names_the_variable()
     {
         using var dir = new TempDirectory();
