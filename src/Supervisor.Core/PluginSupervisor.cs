@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Supervisor.Configuration;
 using Supervisor.Deployments;
+using Supervisor.Diagnostics;
 using Supervisor.Processes;
 using Supervisor.Protocol.Admin.V1;
 using Supervisor.Protocol.Events.V1;
@@ -23,7 +24,8 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PluginDeployment> _plugins;
     private readonly EventRouter _router;
-    private readonly LifecycleEventHub _events = new();
+    private readonly LifecycleEventHub _events;
+    private readonly SupervisorMetrics _metrics;
     private RuntimeDirectory? _runtimeDirectory;
     private int _stopping;
 
@@ -46,14 +48,16 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("Supervisor");
         _time = timeProvider ?? TimeProvider.System;
         _plugins = new Dictionary<string, PluginDeployment>(StringComparer.OrdinalIgnoreCase);
+        _metrics = new SupervisorMetrics(() => _plugins.Values);
+        _events = new LifecycleEventHub(_metrics.Observe);
         var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
         var state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
         foreach (var (name, pluginOptions) in options.Plugins)
         {
-            _plugins[name] = new PluginDeployment(name, pluginOptions, options.PluginsRoot, state, _events, pluginLogger, _time);
+            _plugins[name] = new PluginDeployment(name, pluginOptions, options.PluginsRoot, state, _events, _metrics, pluginLogger, _time);
         }
 
-        _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"));
+        _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"), _metrics);
     }
 
     /// <summary>Gets whether the supervisor is shutting down (dispatches fail with <see cref="DispatchError.Unavailable"/>).</summary>
@@ -235,6 +239,8 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         {
             await deployment.DisposeAsync().ConfigureAwait(false);
         }
+
+        _metrics.Dispose();
     }
 
     private PluginDeployment Find(string plugin) =>

@@ -53,6 +53,7 @@ internal static class SupervisorHostProcess
                 ["RuntimeDirectory"] = Path.Combine(directory, "run"),
                 ["ShutdownTimeout"] = "00:00:05",
                 ["Events"] = new JsonObject { ["Listen"] = eventsAddress },
+                ["Monitoring"] = new JsonObject { ["Listen"] = "http://127.0.0.1:0" },
                 ["Admin"] = new JsonObject { ["Listen"] = "unix://" + Path.Combine(directory, "admin.sock") },
                 ["Plugins"] = plugins,
             },

@@ -61,6 +61,22 @@ public static partial class SupervisorOptionsValidator
             }
         }
 
+        if (options.Monitoring.Enabled)
+        {
+            if (!ListenAddress.TryParse(options.Monitoring.Listen, out var monitoring, out var monitoringError))
+            {
+                Fail($"{Root}:Monitoring:Listen", monitoringError);
+            }
+            else if (monitoring.IsUnixSocket)
+            {
+                Fail($"{Root}:Monitoring:Listen", $"'{monitoring}' is a Unix socket; probes and Prometheus need http://host:port (an empty string turns the listener off)");
+            }
+            else if (events is not null && string.Equals(events.Original, monitoring.Original, StringComparison.OrdinalIgnoreCase))
+            {
+                Fail($"{Root}:Monitoring:Listen", $"is the same address as Events:Listen ({monitoring}); it needs its own port");
+            }
+        }
+
         if (options.Plugins.Count == 0)
         {
             Fail($"{Root}:Plugins", "no plugin is configured; add e.g. \"Plugins\": { \"echo\": { \"Version\": \"1.0.0\" } }");

@@ -17,6 +17,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 {
     private readonly string _pluginsRoot;
     private readonly LifecycleEventHub _events;
+    private readonly SupervisorMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly DesiredStateStore _state;
@@ -33,8 +34,9 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     private RuntimeDirectory? _runtimeDirectory;
     private uint _spread;
 
-    public PluginDeployment(string name, PluginOptions options, string pluginsRoot, DesiredStateStore state, LifecycleEventHub events, ILogger logger, TimeProvider time)
+    public PluginDeployment(string name, PluginOptions options, string pluginsRoot, DesiredStateStore state, LifecycleEventHub events, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
     {
+        _metrics = metrics;
         Name = name;
         Options = options;
         _pluginsRoot = pluginsRoot;
@@ -158,7 +160,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     }
 
     internal PluginRuntime CreateRuntime(string version) =>
-        new(Name, version, Options, _pluginsRoot, _events, _logger, _time);
+        new(Name, version, Options, _pluginsRoot, _events, _metrics, _logger, _time);
 
     internal string ManifestPath(string version) => PluginManifest.PathOf(_pluginsRoot, Name, version);
 

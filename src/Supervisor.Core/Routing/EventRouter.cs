@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Supervisor.Deployments;
+using Supervisor.Diagnostics;
 using Supervisor.Instances;
 using Supervisor.Protocol.Events.V1;
 using Supervisor.Protocol.Plugin.V1;
@@ -21,11 +22,13 @@ internal sealed partial class EventRouter
     private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(15);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SupervisorMetrics _metrics;
 
-    public EventRouter(TimeProvider time, ILogger logger)
+    public EventRouter(TimeProvider time, ILogger logger, SupervisorMetrics metrics)
     {
         _time = time;
         _logger = logger;
+        _metrics = metrics;
     }
 
     // Pooled: the state machine of every dispatch would otherwise be a fresh ~600-byte box. Safe because a ValueTask
@@ -34,12 +37,13 @@ internal sealed partial class EventRouter
     public async ValueTask<DispatchResponse> DispatchAsync(PluginDeployment plugin, Event pluginEvent, DateTime deadline, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        using var activity = DispatchActivity.Start(plugin.Name, pluginEvent.Name);
         if (deadline <= _time.GetUtcNow().UtcDateTime)
         {
             var active = plugin.Active;
             active.Counters.Call();
             active.Counters.Timeout();
-            throw new DispatchException(DispatchError.DeadlineExceeded, $"the deadline of event '{pluginEvent.Name}' had passed before it was dispatched");
+            throw Refused(activity, started, plugin.Name, active.Version, DispatchError.DeadlineExceeded, $"the deadline of event '{pluginEvent.Name}' had passed before it was dispatched", null);
         }
 
         // The gRPC deadline is the call's only timer: it ends the call at the deadline, travels to the plugin as
@@ -54,7 +58,7 @@ internal sealed partial class EventRouter
                 var active = plugin.Active;
                 active.Counters.Call();
                 active.Counters.Failure();
-                throw new DispatchException(DispatchError.Unavailable, NoInstanceMessage(plugin, active), lastFailure);
+                throw Refused(activity, started, plugin.Name, active.Version, DispatchError.Unavailable, NoInstanceMessage(plugin, active), lastFailure);
             }
 
             instance.Counters.Call();
@@ -62,8 +66,11 @@ internal sealed partial class EventRouter
             try
             {
                 var reply = await instance.HandleEventAsync(request, deadline, cancellationToken).ConfigureAwait(false);
+                var elapsed = Stopwatch.GetElapsedTime(started);
                 runtime.Counters.Call();
-                runtime.Latency.Record(Stopwatch.GetElapsedTime(started));
+                runtime.Latency.Record(elapsed);
+                _metrics.Dispatched(plugin.Name, instance.Version, DispatchOutcome.Ok, elapsed);
+                DispatchActivity.Answered(activity, instance.Version, instance.Id);
                 var response = new DispatchResponse
                 {
                     Payload = reply.Payload,
@@ -102,11 +109,14 @@ internal sealed partial class EventRouter
                     instance.Monitor?.CheckForHangAfter(deadline);
                 }
 
+                var elapsed = Stopwatch.GetElapsedTime(started);
                 if (failure.Error is not (DispatchError.ResourceExhausted or DispatchError.Cancelled))
                 {
-                    runtime.Latency.Record(Stopwatch.GetElapsedTime(started));
+                    runtime.Latency.Record(elapsed);
                 }
 
+                _metrics.Dispatched(plugin.Name, instance.Version, DispatchOutcome.Of(failure.Error), elapsed);
+                DispatchActivity.Failed(activity, failure.Error, failure.Message);
                 LogFailed(_logger, failure.Error, failure.Message);
                 throw new DispatchException(failure.Error, failure.Message, ex);
             }
@@ -131,6 +141,14 @@ internal sealed partial class EventRouter
                 instance.Counters.Failure();
                 break;
         }
+    }
+
+    // A call no instance took: counted against the active version.
+    private DispatchException Refused(Activity? activity, long started, string plugin, string version, DispatchError error, string message, Exception? inner)
+    {
+        _metrics.Dispatched(plugin, version, DispatchOutcome.Of(error), Stopwatch.GetElapsedTime(started));
+        DispatchActivity.Failed(activity, error, message);
+        return new DispatchException(error, message, inner);
     }
 
     private static string NoInstanceMessage(PluginDeployment plugin, PluginRuntime active)

@@ -12,9 +12,17 @@ internal sealed class LifecycleEventHub
     private const int BufferPerWatcher = 1024;
     private readonly Lock _gate = new();
     private readonly List<Watcher> _watchers = [];
+    private readonly Action<LifecycleEvent> _observer;
+
+    /// <param name="observer">Sees every event synchronously, before any watcher and whether or not one exists (metrics).</param>
+    public LifecycleEventHub(Action<LifecycleEvent> observer)
+    {
+        _observer = observer;
+    }
 
     public void Publish(LifecycleEvent lifecycleEvent)
     {
+        _observer(lifecycleEvent);
         Watcher[] watchers;
         lock (_gate)
         {

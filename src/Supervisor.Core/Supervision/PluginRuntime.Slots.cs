@@ -37,6 +37,7 @@ internal sealed partial class PluginRuntime
         var stopping = _stopping.Token;
         var consecutiveFailures = 0;
         var restarts = 0;
+        var restartReason = string.Empty;
         PluginInstance? replacing = null;
         while (!stopping.IsCancellationRequested)
         {
@@ -45,6 +46,11 @@ internal sealed partial class PluginRuntime
                 firstAttempt.TrySetResult();
                 await quarantine.Lifted.Task.WaitAsync(stopping).ConfigureAwait(false);
                 consecutiveFailures = 0;
+            }
+
+            if (restarts > 0)
+            {
+                _metrics.Restarted(Name, Version, restartReason);
             }
 
             var instance = await StartInstanceAsync(slot, restarts, stopping).ConfigureAwait(false);
@@ -64,6 +70,7 @@ internal sealed partial class PluginRuntime
                     break;
                 }
 
+                restartReason = "start_failed";
                 decision = _policy.OnExit(++consecutiveFailures, TimeSpan.Zero);
             }
             else
@@ -78,6 +85,7 @@ internal sealed partial class PluginRuntime
                 if (instance.RecycleRequested.IsCompleted && !instance.Ended.IsCompleted)
                 {
                     var reason = await instance.RecycleRequested.ConfigureAwait(false);
+                    restartReason = Reason(reason);
                     Emit(LifecycleEventType.Recycling, instance, Reason(reason), instance.StopDetail);
                     LogRecycling(_logger, instance.Id, Reason(reason), instance.StopDetail);
                     if (reason is StopReason.Hung or StopReason.Quarantine)
@@ -109,11 +117,13 @@ internal sealed partial class PluginRuntime
                 }
                 else if (instance.StopReason == StopReason.Admin)
                 {
+                    restartReason = "admin";
                     // An operator's kill is not the plugin's failure: no backoff step, no quarantine count.
                     decision = RestartDecision.RestartAfter(_options.RestartDelay, 0);
                 }
                 else
                 {
+                    restartReason = instance.StopReason is { } why ? Reason(why) : "exited";
                     decision = _policy.OnExit(++consecutiveFailures, ranFor);
                 }
             }

@@ -22,6 +22,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly LifecycleEventHub _events;
+    private readonly SupervisorMetrics _metrics;
     private readonly RestartPolicy _policy;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -40,8 +41,9 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
 
     private Task<Task>? _stop;
 
-    public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, ILogger logger, TimeProvider time)
+    public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
     {
+        _metrics = metrics;
         Name = name;
         Version = version;
         _options = options;

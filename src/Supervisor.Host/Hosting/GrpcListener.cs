@@ -3,24 +3,28 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Supervisor.Configuration;
+using Supervisor.Host.Health;
 
 namespace Supervisor.Host.Hosting;
 
 /// <summary>
 /// One Kestrel server serving one API on one address. The events and admin APIs get a server each, so an
-/// admin call can never arrive on the events listener.
+/// admin call can never arrive on the events listener. Both also serve grpc.health.v1 and gRPC reflection, so
+/// grpcurl and gRPC health probes work against either.
 /// </summary>
 internal static class GrpcListener
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    public static WebApplication Build(ListenAddress address, PluginSupervisor supervisor, ILoggerFactory loggerFactory, Action<Grpc.AspNetCore.Server.GrpcServiceOptions> configureGrpc, Action<WebApplication> mapServices)
+    public static WebApplication Build(ListenAddress address, PluginSupervisor supervisor, IReadOnlyCollection<string> plugins, ILoggerFactory loggerFactory, Action<Grpc.AspNetCore.Server.GrpcServiceOptions> configureGrpc, Action<WebApplication> mapServices)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(supervisor);
         builder.Services.AddGrpc(configureGrpc);
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddSupervisorGrpcHealth(supervisor, plugins);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -37,6 +41,8 @@ internal static class GrpcListener
 
         var app = builder.Build();
         mapServices(app);
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         return app;
     }
 

@@ -3,6 +3,8 @@ using Supervisor.Configuration;
 using Supervisor.Host.Admin;
 using Supervisor.Protocol;
 using Supervisor.Host.Events;
+using Supervisor.Host.Monitoring;
+using Supervisor.Host.Telemetry;
 
 namespace Supervisor.Host.Hosting;
 
@@ -38,14 +40,19 @@ internal sealed partial class SupervisorHost
         Directory.CreateDirectory(options.StateDirectory);
         var eventsAddress = ListenAddress.Parse(options.Events.Listen);
         var adminAddress = ListenAddress.Parse(options.Admin.EffectiveListen(options.StateDirectory));
+        var monitoringAddress = options.Monitoring.Enabled ? ListenAddress.Parse(options.Monitoring.Listen) : null;
+        IReadOnlyCollection<string> plugins = [.. options.Plugins.Keys];
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
+        // Before the supervisor, so that its meter has a listener from the first instrument on.
+        using var telemetry = TelemetryPipeline.Create(prometheus: monitoringAddress is not null);
         await using var supervisor = new PluginSupervisor(options, _loggerFactory);
-        var events = GrpcListener.Build(eventsAddress, supervisor, _loggerFactory, _ => { }, app => app.MapGrpcService<EventServiceEndpoint>());
-        var admin = GrpcListener.Build(adminAddress, supervisor, _loggerFactory, grpc =>
+        var events = GrpcListener.Build(eventsAddress, supervisor, plugins, _loggerFactory, _ => { }, app => app.MapGrpcService<EventServiceEndpoint>());
+        var monitoring = monitoringAddress is null ? null : MonitoringListener.Build(monitoringAddress, supervisor, plugins, telemetry.Meters, _loggerFactory);
+        var admin = GrpcListener.Build(adminAddress, supervisor, plugins, _loggerFactory, grpc =>
         {
             if (!string.IsNullOrEmpty(options.Admin.Token))
             {
@@ -60,6 +67,11 @@ internal sealed partial class SupervisorHost
             await events.StartAsync(stop.Token).ConfigureAwait(false);
             await admin.StartAsync(stop.Token).ConfigureAwait(false);
             GrpcListener.RestrictToOwner(adminAddress);
+            if (monitoring is not null)
+            {
+                await monitoring.StartAsync(stop.Token).ConfigureAwait(false);
+            }
+
             await supervisor.StartAsync(stop.Token).ConfigureAwait(false);
         }
         catch (IOException ex)
@@ -73,7 +85,17 @@ internal sealed partial class SupervisorHost
             // A signal during start: fall through to the orderly shutdown.
         }
 
-        LogListening(_logger, GrpcListener.BoundAddress(events, eventsAddress), GrpcListener.BoundAddress(admin, adminAddress), !string.IsNullOrEmpty(options.Admin.Token));
+        LogListening(
+            _logger,
+            GrpcListener.BoundAddress(events, eventsAddress),
+            GrpcListener.BoundAddress(admin, adminAddress),
+            !string.IsNullOrEmpty(options.Admin.Token),
+            monitoring is null ? "off" : GrpcListener.BoundAddress(monitoring, monitoringAddress!));
+        if (telemetry.ExportsOtlp)
+        {
+            LogOtlp(_logger);
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -89,6 +111,13 @@ internal sealed partial class SupervisorHost
         await StopQuietlyAsync(admin).ConfigureAwait(false);
         await events.DisposeAsync().ConfigureAwait(false);
         await admin.DisposeAsync().ConfigureAwait(false);
+        if (monitoring is not null)
+        {
+            // Last: probes and the scrape answer (not ready) for as long as the drain lasts.
+            await StopQuietlyAsync(monitoring).ConfigureAwait(false);
+            await monitoring.DisposeAsync().ConfigureAwait(false);
+        }
+
         LogExited(_logger);
         return ExitCodes.Success;
 
@@ -113,8 +142,11 @@ internal sealed partial class SupervisorHost
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Supervisor ready: events API on {Events}, admin API on {Admin} (token required: {TokenRequired})")]
-    private static partial void LogListening(ILogger logger, string events, string admin, bool tokenRequired);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Supervisor ready: events API on {Events}, admin API on {Admin} (token required: {TokenRequired}), probes and metrics on {Monitoring}")]
+    private static partial void LogListening(ILogger logger, string events, string admin, bool tokenRequired, string monitoring);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Exporting metrics and traces over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT is set)")]
+    private static partial void LogOtlp(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not listen: {Reason}")]
     private static partial void LogListenFailed(ILogger logger, string reason);

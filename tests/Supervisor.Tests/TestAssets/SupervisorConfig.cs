@@ -15,6 +15,8 @@ internal static class SupervisorConfig
             ["ShutdownTimeout"] = "00:00:05",
             ["Events"] = new JsonObject { ["Listen"] = "unix://" + directory.File("events.sock") },
             ["Admin"] = new JsonObject { ["Listen"] = "unix://" + directory.File("admin.sock") },
+            // Port 0: tests run in parallel; the bound address is in the ready line.
+            ["Monitoring"] = new JsonObject { ["Listen"] = "http://127.0.0.1:0" },
             ["Plugins"] = plugins,
         },
     };

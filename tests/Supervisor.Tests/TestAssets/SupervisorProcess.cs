@@ -25,6 +25,9 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
 
     public string AdminAddress { get; private set; } = string.Empty;
 
+    /// <summary>Gets the probes and metrics address, e.g. <c>http://127.0.0.1:40123</c>; "off" when disabled.</summary>
+    public string MonitoringAddress { get; private set; } = string.Empty;
+
     public string Output => string.Join(Environment.NewLine, _output);
 
     public bool HasExited => _process.HasExited;
@@ -72,6 +75,7 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
         var match = ReadyLine().Match(ready);
         supervisor.EventsAddress = match.Groups["events"].Value;
         supervisor.AdminAddress = match.Groups["admin"].Value;
+        supervisor.MonitoringAddress = match.Groups["monitoring"].Value;
         return supervisor;
     }
 
@@ -134,7 +138,7 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"events API on (?<events>\S+), admin API on (?<admin>\S+) ")]
+    [GeneratedRegex(@"events API on (?<events>\S+), admin API on (?<admin>\S+) .*probes and metrics on (?<monitoring>\S+)")]
     private static partial Regex ReadyLine();
 
     [GeneratedRegex(@"pid=(?<pid>\d+) (?<what>.*)$")]

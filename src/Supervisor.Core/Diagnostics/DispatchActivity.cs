@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Supervisor.Routing;
+
+namespace Supervisor.Diagnostics;
+
+/// <summary>
+/// The <c>dispatch</c> activity around one routed event. It exists only while someone listens; either way the
+/// current activity's context travels to the plugin in the <c>traceparent</c> header of the plugin call, so the
+/// plugin's handler and its log lines share the caller's trace id.
+/// </summary>
+internal static class DispatchActivity
+{
+    private static readonly ActivitySource Source = new(SupervisorTelemetry.ActivitySourceName, typeof(DispatchActivity).Assembly.GetName().Version?.ToString(3));
+
+    public static Activity? Start(string plugin, string eventName)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity("dispatch", ActivityKind.Client);
+        activity?.SetTag("plugin.name", plugin).SetTag("event.name", eventName);
+        return activity;
+    }
+
+    public static void Answered(Activity? activity, string version, string instanceId)
+    {
+        activity?.SetTag("plugin.version", version).SetTag("plugin.instance.id", instanceId).SetTag("dispatch.outcome", DispatchOutcome.Ok);
+    }
+
+    public static void Failed(Activity? activity, DispatchError error, string message)
+    {
+        activity?.SetTag("dispatch.outcome", DispatchOutcome.Of(error)).SetStatus(ActivityStatusCode.Error, message);
+    }
+}
