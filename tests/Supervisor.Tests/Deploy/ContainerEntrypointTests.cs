@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Supervisor.Tests.TestAssets;
 using static Supervisor.Tests.Deploy.KubernetesManifests;
 
@@ -15,17 +14,17 @@ public sealed class ContainerEntrypointTests
         using var dir = new TempDirectory();
         var container = ContainerConfig.Load();
         var json = ContainerConfig.RunnableIn(container, dir);
-        // The container's listeners on loopback, so only the test reaches them; the events port is the system's pick.
-        var monitoringPort = FreeLoopbackPort();
-        json["Supervisor"]!["Events"]!["Listen"] = "http://127.0.0.1:0";
-        json["Supervisor"]!["Monitoring"]!["Listen"] = $"http://127.0.0.1:{monitoringPort}";
+        // Listeners only the test reaches: probes on a loopback port the system picks, events on a socket (the validator
+        // refuses two listeners on the same host and port, port 0 included).
+        json["Supervisor"]!["Events"]!["Listen"] = "unix://" + dir.File("events.sock");
+        json["Supervisor"]!["Monitoring"]!["Listen"] = "http://127.0.0.1:0";
         var config = SupervisorConfig.Write(dir, json);
         // Where this machine allows it, PID 1 of its own PID namespace as in a container; elsewhere a plain child process,
         // which still shows the shutdown.
         string[] launcher = PidNamespace.IsAvailable ? PidNamespace.Launcher : [];
         await using var supervisor = await SupervisorProcess.StartAsync(config, null, launcher);
         var pid = PidNamespace.IsAvailable ? ProcTable.ChildrenOf(supervisor.Pid).Single().Pid : supervisor.Pid;
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitoringPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = new Uri(supervisor.MonitoringAddress), Timeout = TimeSpan.FromSeconds(5) };
         await Wait.UntilAsync(async () => await StatusOf(http, "/readyz") == HttpStatusCode.OK, "/readyz to answer 200 OK");
         var healthz = await StatusOf(http, "/healthz");
         var plugins = ProcTable.ChildrenOf(pid);
@@ -59,13 +58,6 @@ public sealed class ContainerEntrypointTests
         {
             return null;
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // /proc/PID/status "NSpid:" lists the pid in each namespace, outermost first.

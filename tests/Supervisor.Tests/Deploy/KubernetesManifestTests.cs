@@ -11,8 +11,8 @@ namespace Supervisor.Tests.Deploy;
 public sealed class KubernetesManifestTests
 {
     // What the supervisor spends after ShutdownTimeout at most: the plugin Shutdown call (2 s), the wait for its exit
-    // (2 s) and after a kill (2 s) in InstanceShutdown, and each listener's stop (2 s) in SupervisorHost.
-    private static readonly TimeSpan FixedShutdownSteps = TimeSpan.FromSeconds(10);
+    // (2 s) and after a kill (2 s) in InstanceShutdown, and the stop of each of its three listeners (2 s) in SupervisorHost.
+    private static readonly TimeSpan FixedShutdownSteps = TimeSpan.FromSeconds(12);
 
     [TestMethod]
     public void Every_document_parses_names_its_kind_and_is_listed_in_the_kustomization()
