@@ -96,7 +96,7 @@ public sealed class ProcessLifecycleTests
     [TestMethod]
     public async Task As_PID_1_of_a_container_the_supervisor_reaps_orphaned_zombies()
     {
-        if (!File.Exists("/usr/bin/unshare") || Environment.UserName != "root")
+        if (!PidNamespace.IsAvailable)
         {
             Assert.Inconclusive("needs root and util-linux unshare to give the supervisor its own PID namespace");
         }
@@ -107,7 +107,7 @@ public sealed class ProcessLifecycleTests
         json["Supervisor"]!["PluginsRoot"] = dir.File("plugins");
         var config = SupervisorConfig.Write(dir, json);
 
-        await using var supervisor = await SupervisorProcess.StartAsync(config, null, "/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+        await using var supervisor = await SupervisorProcess.StartAsync(config, null, PidNamespace.Launcher);
         var init = ProcTable.ChildrenOf(supervisor.Pid).Single();
         await supervisor.WaitForLineAsync(l => l.Contains("Ready in", StringComparison.Ordinal));
 
