@@ -16,14 +16,13 @@ internal sealed class TelemetryPipeline : IDisposable
 {
     private const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     private const string ServiceName = "plugin-supervisor";
+    private readonly TracerProvider? _tracer;
 
     private TelemetryPipeline(MeterProvider? meters, TracerProvider? tracer)
     {
         Meters = meters;
         _tracer = tracer;
     }
-
-    private readonly TracerProvider? _tracer;
 
     /// <summary>Gets the meter provider the scrape endpoint reads; <see langword="null"/> when nothing exports metrics.</summary>
     public MeterProvider? Meters { get; }
@@ -34,7 +33,10 @@ internal sealed class TelemetryPipeline : IDisposable
     public static TelemetryPipeline Create(bool prometheus)
     {
         var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
-        var resource = ResourceBuilder.CreateDefault().AddService(ServiceName, serviceVersion: typeof(TelemetryPipeline).Assembly.GetName().Version?.ToString(3));
+        // The environment detector again after AddService, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
+        var resource = ResourceBuilder.CreateDefault()
+            .AddService(ServiceName, serviceVersion: typeof(TelemetryPipeline).Assembly.GetName().Version?.ToString(3))
+            .AddEnvironmentVariableDetector();
         MeterProvider? meters = null;
         if (prometheus || otlp)
         {

@@ -41,4 +41,33 @@ public sealed class TraceContextTests
             Assert.AreEqual(JsonValueKind.Object, parsed.RootElement.ValueKind, output);
         }
     }
+
+    [TestMethod]
+    public async Task With_an_OTLP_endpoint_set_metrics_and_the_dispatch_span_are_pushed_to_the_collector()
+    {
+        using var collector = new OtlpReceiver();
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
+        var environment = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_SERVICE_NAME"] = "supervisor-under-test",
+        };
+        await using var supervisor = await SupervisorProcess.StartAsync(config, environment);
+        using var channel = SupervisorChannel.Create(supervisor.EventsAddress);
+        var events = new EventService.EventServiceClient(channel);
+        var traceId = ActivityTraceId.CreateRandom();
+
+        await events.DispatchAsync(
+            new DispatchRequest { Plugin = "echo", Event = TestEvents.Create("x", "hi") },
+            new Metadata { { "traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01" } }).ResponseAsync.DefaultTimeout();
+
+        var traceIdBytes = Convert.FromHexString(traceId.ToHexString());
+        await Wait.UntilAsync(() => collector.Received("/v1/metrics", "supervisor.dispatches"), "the dispatch counter at the collector");
+        await Wait.UntilAsync(() => collector.Received("/v1/traces", "dispatch") && collector.Received("/v1/traces", "supervisor-under-test"), "the dispatch span at the collector");
+        Assert.IsTrue(collector.ReceivedBytes("/v1/traces", traceIdBytes), "the span belongs to the caller's trace");
+    }
 }
