@@ -4,7 +4,7 @@
 #   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
 #   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.ps1 bench    publish, then run the benchmarks (perf/)
-#   ./build.ps1 pack [VERSION]  the NuGet packages that ship (Packages.slnx) into artifacts/packages
+#   ./build.ps1 pack [VERSION]  the NuGet packages that ship (plugin-sdk/Packages.slnx) into artifacts/packages
 # Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
 $ErrorActionPreference = "Stop"
@@ -41,7 +41,7 @@ function Publish-All {
 
 function New-Packages($Version) {
   $versionArg = if ($Version) { @("-p:Version=$Version") } else { @() }
-  Invoke-Checked dotnet pack Packages.slnx -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
+  Invoke-Checked dotnet pack plugin-sdk/Packages.slnx -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
 }
 
 function Show-Summary($Results) {

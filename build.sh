@@ -5,7 +5,7 @@
 #   ./build.sh test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.sh bench    publish, then run the benchmarks (perf/; --quick for a one-minute smoke run);
 #                       results in artifacts/bench/results.json
-#   ./build.sh pack [VERSION]  the NuGet packages that ship (Packages.slnx: SDK, protocol, dotnet new templates)
+#   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates)
 #                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -83,7 +83,7 @@ summarize() { # prints "N passed, N failed" from the TRX counters
 cmd_pack() { # [version]
   require_dotnet
   echo "==> packing to $ARTIFACTS/packages"
-  dotnet pack Packages.slnx -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
+  dotnet pack plugin-sdk/Packages.slnx -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
   ls "$ARTIFACTS/packages"/*.nupkg
 }
 

@@ -3,8 +3,8 @@ using Supervisor.Tests.TestAssets;
 namespace Supervisor.Tests.Packaging;
 
 /// <summary>
-/// The repository's NuGet packages (<c>Packages.slnx</c>) packed into a local feed under a version no package cache
-/// has seen, built under a folder of their own so the repository's bin/ and obj/ are left alone.
+/// The repository's NuGet packages (<c>plugin-sdk/Packages.slnx</c>) packed into a local feed under a version no
+/// package cache has seen, built under a folder of their own so the repository's bin/ and obj/ are left alone.
 /// </summary>
 internal sealed class PackageFeed : IDisposable
 {
@@ -31,7 +31,7 @@ internal sealed class PackageFeed : IDisposable
             await dotnet.RunAsync(
                 Repository.Root,
                 cancellationToken,
-                "pack", "Packages.slnx", "-c", "Release", "--nologo", "-v", "quiet",
+                "pack", "plugin-sdk/Packages.slnx", "-c", "Release", "--nologo", "-v", "quiet",
                 "--artifacts-path", directory.File("build"),
                 $"-p:Version={feed.Version}",
                 $"-p:PackageOutputPath={feed.Directory}");
