@@ -4,6 +4,7 @@
 #   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
 #   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.ps1 bench    publish, then run the benchmarks (perf/)
+#   ./build.ps1 pack [VERSION]  the NuGet packages that ship (plugin-sdk/Packages.slnx, and the supervisorctl tool) into artifacts/packages
 # Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
 $ErrorActionPreference = "Stop"
@@ -38,6 +39,12 @@ function Publish-All {
   Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
 }
 
+function New-Packages($Version) {
+  $versionArg = if ($Version) { @("-p:Version=$Version") } else { @() }
+  Invoke-Checked dotnet pack plugin-sdk/Packages.slnx -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
+  Invoke-Checked dotnet pack src/Supervisor.Cli -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
+}
+
 function Show-Summary($Results) {
   $trx = Get-ChildItem $Results -Filter *.trx -Recurse | Select-Object -First 1
   if (-not $trx) { "0 passed, 0 failed"; return }
@@ -57,6 +64,7 @@ switch ($Command) {
     Show-Summary $results
     exit $status
   }
+  "pack" { New-Packages $Rest[0] }
   "bench" { Publish-All; Invoke-Checked dotnet run --project perf/Supervisor.Benchmarks -c $Configuration --no-build -- @Rest }
   default { Write-Error "unknown command '$Command'; see the header of build.ps1" ; exit 64 }
 }

@@ -5,6 +5,9 @@
 #   ./build.sh test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.sh bench    publish, then run the benchmarks (perf/; --quick for a one-minute smoke run);
 #                       results in artifacts/bench/results.json
+#   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates;
+#                       and the supervisorctl dotnet tool)
+#                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$PWD"
@@ -78,6 +81,14 @@ summarize() { # prints "N passed, N failed" from the TRX counters
   echo "${passed:-0} passed, ${failed:-0} failed"
 }
 
+cmd_pack() { # [version]
+  require_dotnet
+  echo "==> packing to $ARTIFACTS/packages"
+  dotnet pack plugin-sdk/Packages.slnx -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
+  dotnet pack src/Supervisor.Cli -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
+  ls "$ARTIFACTS/packages"/*.nupkg
+}
+
 cmd_bench() { # [--quick] [--out PATH]: JSON on stdout and in artifacts/bench/results.json, a table on stderr
   cmd_publish
   dotnet run --project perf/Supervisor.Benchmarks -c "$CONFIGURATION" --no-build -- "$@"
@@ -88,6 +99,7 @@ case "${1:-build}" in
   run) cmd_run ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
-  -h|--help|help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
+  pack) shift; cmd_pack "$@" ;;
+  -h|--help|help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "unknown command '$1'; try ./build.sh --help" >&2; exit 64 ;;
 esac
