@@ -32,12 +32,12 @@ internal sealed class BenchmarkRunner
             var cpuAtStart = CpuContention.Take();
             foreach (var scenario in scenarios)
             {
-                var figures = await MeasureAsync(scenario, cancellationToken).ConfigureAwait(false);
+                var figures = await MeasureAsync(scenario, _settings.LatencySamples, window: null, cancellationToken).ConfigureAwait(false);
                 log.Add(scenario.Name, figures);
                 line.Add(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} p50 {figures.P50Micros:0} us, {figures.RequestsPerSecond:0} rps"));
             }
 
-            log.AllocatedBytesPerDispatch.Add(await embedded.MeasureAllocatedBytesPerDispatchAsync(_settings.AllocationCalls, cancellationToken).ConfigureAwait(false));
+            log.AllocatedBytesPerDispatch.Add(await embedded.MeasureAllocatedBytesPerDispatchAsync(pluginEvent, _settings.AllocationCalls, cancellationToken).ConfigureAwait(false));
             var direct = await InProcessDirect.MeasureNanosPerCallAsync(pluginEvent, _settings.DirectCalls).ConfigureAwait(false);
             log.DirectNanosPerCall.Add(direct);
             var other = CpuContention.OtherPercent(cpuAtStart, CpuContention.Take());
@@ -63,7 +63,7 @@ internal sealed class BenchmarkRunner
         await ThroughputRunner.MeasureAsync(scenario, _settings.Callers, TimeSpan.Zero, _settings.RoundWarmup, cancellationToken).ConfigureAwait(false);
         for (var round = 1; round <= _settings.Rounds; round++)
         {
-            var figures = await MeasureAsync(scenario, cancellationToken).ConfigureAwait(false);
+            var figures = await MeasureAsync(scenario, _settings.LatencySamples, window: null, cancellationToken).ConfigureAwait(false);
             log.Add(scenario.Name, figures);
             await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} round {round}/{_settings.Rounds}: p50 {figures.P50Micros:0.0} us, {figures.RequestsPerSecond:0} rps")).ConfigureAwait(false);
         }
@@ -84,11 +84,15 @@ internal sealed class BenchmarkRunner
         await _progress.WriteLineAsync($"warmed up ({_settings.InitialWarmup.TotalSeconds:0.#} s per scenario)").ConfigureAwait(false);
     }
 
-    private async Task<HopRound> MeasureAsync(IScenario scenario, CancellationToken cancellationToken)
+    /// <summary>
+    /// One round of one caller: a short warm-up, <paramref name="latencySamples"/> sequential calls, then the
+    /// callers' throughput over <paramref name="window"/> (the run's throughput window when null).
+    /// </summary>
+    public async Task<HopRound> MeasureAsync(ICaller caller, int latencySamples, TimeSpan? window, CancellationToken cancellationToken)
     {
-        await SequentialRunner.WarmUpAsync(scenario, _settings.RoundWarmup, cancellationToken).ConfigureAwait(false);
-        var latency = await SequentialRunner.MeasureAsync(scenario, _settings.LatencySamples, cancellationToken).ConfigureAwait(false);
-        var rps = await ThroughputRunner.MeasureAsync(scenario, _settings.Callers, _settings.ThroughputRamp, _settings.ThroughputWindow, cancellationToken).ConfigureAwait(false);
+        await SequentialRunner.WarmUpAsync(caller, _settings.RoundWarmup, cancellationToken).ConfigureAwait(false);
+        var latency = await SequentialRunner.MeasureAsync(caller, latencySamples, cancellationToken).ConfigureAwait(false);
+        var rps = await ThroughputRunner.MeasureAsync(caller, _settings.Callers, _settings.ThroughputRamp, window ?? _settings.ThroughputWindow, cancellationToken).ConfigureAwait(false);
         return new HopRound(latency.PercentileMicros(0.50), latency.PercentileMicros(0.99), rps);
     }
 }

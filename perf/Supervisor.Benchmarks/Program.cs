@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Supervisor;
 using Supervisor.Benchmarks;
+using Supervisor.Benchmarks.PublishModes;
 using Supervisor.Benchmarks.Results;
+using Supervisor.Benchmarks.Scaling;
 using Supervisor.Benchmarks.Scenarios;
 
 // Exit codes: 0 done, 1 the benchmark failed, 2 the published artifacts are missing, 64 bad arguments, 130 interrupted.
@@ -14,6 +16,7 @@ var startTimeout = TimeSpan.FromSeconds(90);
 
 var settings = BenchmarkSettings.Full;
 string? outPath = null;
+var hosts = new List<HostBuild>();
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,11 +27,19 @@ for (var i = 0; i < args.Length; i++)
         case "--out" when i + 1 < args.Length:
             outPath = Path.GetFullPath(args[++i]);
             break;
+        case "--host" when i + 1 < args.Length && HostBuild.Parse(args[i + 1]) is { } host:
+            hosts.Add(host);
+            i++;
+            break;
         case "-h" or "--help":
-            Console.WriteLine("usage: Supervisor.Benchmarks [--quick] [--out PATH]   (default PATH: artifacts/bench/results.json in the repository)");
+            Console.WriteLine("""
+                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...]
+                  every scenario, into PATH (default: artifacts/bench/results.json in the repository); or, with --host,
+                  only a comparison of supervisor host builds (perf/publish-modes.sh; default PATH: artifacts/bench/publish-modes.json)
+                """);
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH]");
+            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...]");
             return Usage;
     }
 }
@@ -40,7 +51,12 @@ if (repoRoot is null)
     return ArtifactsMissing;
 }
 
-outPath ??= Path.Combine(repoRoot, "artifacts", "bench", "results.json");
+outPath ??= Path.Combine(repoRoot, "artifacts", "bench", hosts.Count > 0 ? "publish-modes.json" : "results.json");
+if (hosts.Find(h => !File.Exists(h.Executable)) is { } absent)
+{
+    await Console.Error.WriteLineAsync($"--host {absent.Mode}: no executable at {absent.Executable}");
+    return ArtifactsMissing;
+}
 
 // Short and private: plugin socket paths must fit in 108 bytes, and the run removes it whatever happens.
 var tempDirectory = Directory.CreateTempSubdirectory("psbench-");
@@ -64,16 +80,21 @@ Console.CancelKeyPress += (_, e) =>
 var startedAt = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();
 var pluginEvent = EchoEvent.Create();
+var floor = new FloorScenario(paths, pluginEvent);
 var embedded = new EmbeddedScenario(paths, pluginEvent);
-IScenario[] scenarios =
-[
-    new FloorScenario(paths, pluginEvent),
-    embedded,
-    new EventsApiScenario(paths, pluginEvent),
-];
+var eventsApi = new EventsApiScenario(paths, pluginEvent);
+IScenario[] scenarios = [floor, embedded, eventsApi];
 var runner = new BenchmarkRunner(settings, Console.Error);
 try
 {
+    if (hosts.Count > 0)
+    {
+        var comparison = new PublishModeComparison(settings, paths, hosts, Console.Error);
+        var modes = PublishModeReport.Create(settings, await comparison.MeasureAsync(interrupt.Token), hosts, comparison.Plugin, startedAt);
+        await WriteResultsAsync(JsonSerializer.Serialize(modes, ReportJsonContext.Default.PublishModeReport), modes.Format());
+        return 0;
+    }
+
     RoundLog log;
     try
     {
@@ -94,6 +115,10 @@ try
         }
 
         log = await runner.RunAsync(scenarios, embedded, pluginEvent, interrupt.Token);
+
+        // On the same warm processes, after the 1 KiB rounds, so their figures stay comparable with earlier runs.
+        log.Payload.AddRange(await new PayloadScaling(settings, runner, Console.Error).MeasureAsync(floor, embedded, eventsApi, interrupt.Token));
+        log.Instances.AddRange(await new InstanceScaling(settings, runner, paths, Console.Error).MeasureAsync(embedded, pluginEvent, interrupt.Token));
     }
     finally
     {
@@ -115,15 +140,7 @@ try
     log.Roll.AddRange(await new RollScenario(paths, pluginEvent, Console.Error).MeasureAsync(settings.RollRounds, settings.Callers, settings.RollSteadyWindow, interrupt.Token));
 
     var report = BenchmarkReport.Create(settings, log, startedAt, scale.Plugin);
-    var json = JsonSerializer.Serialize(report, ReportJsonContext.Default.BenchmarkReport);
-    Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-    await File.WriteAllTextAsync(outPath, json + Environment.NewLine);
-
-    // JSON alone on stdout, so it can be piped; people read the table on stderr.
-    Console.WriteLine(json);
-    await Console.Error.WriteLineAsync();
-    await Console.Error.WriteLineAsync(ReportTable.Format(report));
-    await Console.Error.WriteLineAsync($"wrote {outPath} ({clock.Elapsed.TotalSeconds:0} s)");
+    await WriteResultsAsync(JsonSerializer.Serialize(report, ReportJsonContext.Default.BenchmarkReport), ReportTable.Format(report));
     return 0;
 }
 catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
@@ -146,4 +163,16 @@ finally
     {
         // A socket still being released; the folder is in the temp location anyway.
     }
+}
+
+async Task WriteResultsAsync(string json, string table)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+    await File.WriteAllTextAsync(outPath, json + Environment.NewLine);
+
+    // JSON alone on stdout, so it can be piped; people read the table on stderr.
+    Console.WriteLine(json);
+    await Console.Error.WriteLineAsync();
+    await Console.Error.WriteLineAsync(table);
+    await Console.Error.WriteLineAsync($"wrote {outPath} ({clock.Elapsed.TotalSeconds:0} s)");
 }

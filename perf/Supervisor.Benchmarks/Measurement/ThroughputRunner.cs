@@ -10,13 +10,13 @@ namespace Supervisor.Benchmarks.Measurement;
 internal static class ThroughputRunner
 {
     /// <returns>Completed calls per second within the window.</returns>
-    public static async Task<double> MeasureAsync(IScenario scenario, int callers, TimeSpan ramp, TimeSpan window, CancellationToken cancellationToken)
+    public static async Task<double> MeasureAsync(ICaller caller, int callers, TimeSpan ramp, TimeSpan window, CancellationToken cancellationToken)
     {
         var state = new RunState();
         var tasks = new Task[callers];
         for (var i = 0; i < callers; i++)
         {
-            tasks[i] = CallerAsync(scenario, state);
+            tasks[i] = CallerAsync(caller, state);
         }
 
         try
@@ -37,13 +37,13 @@ internal static class ThroughputRunner
         }
     }
 
-    private static async Task CallerAsync(IScenario scenario, RunState state)
+    private static async Task CallerAsync(ICaller caller, RunState state)
     {
         // Returns to the starter at once, so all callers get going before the ramp is timed.
         await Task.Yield();
         while (!Volatile.Read(ref state.Stopping))
         {
-            await scenario.CallAsync().ConfigureAwait(false);
+            await caller.CallAsync().ConfigureAwait(false);
             Interlocked.Increment(ref state.Completed);
         }
     }

@@ -10,23 +10,20 @@ namespace Supervisor.Benchmarks.Processes;
 internal static class SupervisorHostProcess
 {
     private const string ReadyMarker = "Supervisor ready: events API on";
-    // Cold start of the host plus its plugins, on a busy 2-core VM.
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Starts the host with <paramref name="plugins"/> as its <c>Supervisor:Plugins</c> section; returns once it is ready.</summary>
+    /// <summary>Gets how long a cold start of the host plus its plugins may take on a busy 2-core VM.</summary>
+    public static TimeSpan ReadyTimeout { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Starts the published host with <paramref name="plugins"/> as its <c>Supervisor:Plugins</c> section; returns once it is ready.</summary>
     /// <returns>The host process, and the events API address to dispatch to.</returns>
     public static async Task<(ChildProcess Host, string EventsAddress)> StartAsync(BenchmarkPaths paths, string directory, JsonObject plugins, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
-        var eventsAddress = "unix://" + Path.Combine(directory, "events.sock");
-        var configPath = Path.Combine(directory, "supervisor.json");
-        await File.WriteAllTextAsync(configPath, BuildConfig(paths, directory, eventsAddress, plugins), cancellationToken).ConfigureAwait(false);
-
-        var host = ChildProcess.Start(paths.SupervisorExecutable, ["run", "--config", configPath], directory, WithoutOverrides(), ReadyMarker);
+        var launch = await PrepareAsync(paths, directory, plugins, cancellationToken).ConfigureAwait(false);
+        var host = Launch(paths.SupervisorExecutable, launch);
         try
         {
             await host.WaitReadyAsync(ReadyTimeout, cancellationToken).ConfigureAwait(false);
-            return (host, eventsAddress);
+            return (host, launch.EventsAddress);
         }
         catch
         {
@@ -34,6 +31,20 @@ internal static class SupervisorHostProcess
             throw;
         }
     }
+
+    /// <summary>Writes the configuration into <paramref name="directory"/>, so a timed start does not include it.</summary>
+    public static async Task<HostLaunch> PrepareAsync(BenchmarkPaths paths, string directory, JsonObject plugins, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var eventsSocket = Path.Combine(directory, "events.sock");
+        var configPath = Path.Combine(directory, "supervisor.json");
+        await File.WriteAllTextAsync(configPath, BuildConfig(paths, directory, "unix://" + eventsSocket, plugins), cancellationToken).ConfigureAwait(false);
+        return new HostLaunch(directory, configPath, eventsSocket);
+    }
+
+    /// <summary>Starts <paramref name="executable"/> (some build of the host) on a prepared configuration; <see cref="ChildProcess.WaitReadyAsync"/> waits for its ready line.</summary>
+    public static ChildProcess Launch(string executable, HostLaunch launch) =>
+        ChildProcess.Start(executable, ["run", "--config", launch.ConfigPath], launch.Directory, WithoutOverrides(), ReadyMarker);
 
     /// <summary>SIGTERM: the host drains and shuts its plugins down; it is killed with its tree if it takes too long.</summary>
     public static async Task StopAsync(ChildProcess host)

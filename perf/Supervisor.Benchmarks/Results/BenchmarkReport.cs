@@ -54,7 +54,9 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
                 Math.Round(Median.Of(log.SupervisorRssMb), 1),
                 AllocationFigures.MedianOf(log.AllocatedBytesPerDispatch, EchoEvent.PayloadBytes),
                 ScaleFigures.MedianOf(log.Scale, settings.ScaleInstances, scalePlugin),
-                RollFigures.Of(log.Roll)),
+                RollFigures.Of(log.Roll),
+                PayloadFigures.MedianOf(log.Payload),
+                InstanceFigures.MedianOf(log.Instances)),
             new RatioResults(
                 Math.Round(Median.Of(p50Ratios), 3),
                 Math.Round(Median.Of(embeddedRpsRatios), 3),
@@ -87,7 +89,9 @@ internal sealed record ScenarioResults(
     double SupervisorRssMb,
     AllocationFigures AllocBytesPerDispatch,
     [property: JsonPropertyName(ScenarioNames.Scale)] ScaleFigures Scale100,
-    RollFigures Roll);
+    RollFigures Roll,
+    IReadOnlyList<PayloadFigures> Payload,
+    IReadOnlyList<InstanceFigures> Instances);
 
 internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
 {

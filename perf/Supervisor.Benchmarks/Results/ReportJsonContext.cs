@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Supervisor.Benchmarks.Results;
 
-/// <summary>Source-generated serialization of the report: no reflection, snake_case keys.</summary>
+/// <summary>Source-generated serialization of the results files: no reflection, snake_case keys.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(BenchmarkReport))]
+[JsonSerializable(typeof(PublishModes.PublishModeReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -15,6 +15,12 @@ internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb);
 /// <summary>One roll round: failed calls, and the p99 of calls started in the steady window and during the roll there and back.</summary>
 internal sealed record RollRound(int Failed, int Calls, double SteadyP99Micros, double RollP99Micros, double RollSeconds);
 
+/// <summary>One payload round at one size: each hop's figures, and the bytes allocated per embedded dispatch (payload included).</summary>
+internal sealed record PayloadRound(int Bytes, HopRound Floor, HopRound Embedded, HopRound EventsApi, double EmbeddedAllocatedBytes);
+
+/// <summary>One instance round at one count: the embedded hop's figures with calls spread over that many echo instances.</summary>
+internal sealed record InstanceRound(int Round, int Instances, HopRound Embedded);
+
 /// <summary>
 /// Every round's raw figures, kept per round rather than pooled so ratios compare scenarios measured seconds
 /// apart under the same background load.
@@ -43,6 +49,11 @@ internal sealed class RoundLog
     public List<ScaleRound> Scale { get; } = [];
 
     public List<RollRound> Roll { get; } = [];
+
+    /// <summary>Gets the payload rounds, every size once a round, on the processes the interleaved rounds used.</summary>
+    public List<PayloadRound> Payload { get; } = [];
+
+    public List<InstanceRound> Instances { get; } = [];
 
     public int Rounds => DirectNanosPerCall.Count;
 

@@ -11,18 +11,18 @@ namespace Supervisor.Benchmarks.Scenarios;
 /// Two hops, as another process sees the system: <c>EventService.Dispatch</c> on the published
 /// <c>supervisor</c> host, which dispatches to its own echo plugin.
 /// </summary>
-internal sealed class EventsApiScenario : IScenario
+internal sealed class EventsApiScenario : IHopScenario
 {
     private readonly BenchmarkPaths _paths;
-    private readonly DispatchRequest _request;
+    private readonly Event _event;
     private ChildProcess? _host;
     private GrpcChannel? _channel;
-    private EventService.EventServiceClient? _client;
+    private ICaller? _caller;
 
     public EventsApiScenario(BenchmarkPaths paths, Event pluginEvent)
     {
         _paths = paths;
-        _request = new DispatchRequest { Plugin = EchoEvent.Plugin, Event = pluginEvent };
+        _event = pluginEvent;
     }
 
     public string Name => ScenarioNames.EventsApi;
@@ -34,14 +34,14 @@ internal sealed class EventsApiScenario : IScenario
             [EchoEvent.Plugin] = new JsonObject { ["Version"] = EchoEvent.Version, ["Instances"] = 1, ["MaxConcurrency"] = 64 },
         };
         (_host, var eventsAddress) = await SupervisorHostProcess.StartAsync(_paths, Path.Combine(_paths.TempDirectory, "host"), plugins, cancellationToken).ConfigureAwait(false);
-
         _channel = SupervisorChannel.Create(eventsAddress);
-        _client = new EventService.EventServiceClient(_channel);
-        var reply = await _client.DispatchAsync(_request, cancellationToken: cancellationToken).ConfigureAwait(false);
-        EchoEvent.Verify(Name, reply.Payload);
+        _caller = await CallerForAsync(_event, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask CallAsync() => new(_client!.DispatchAsync(_request).ResponseAsync);
+    public ValueTask CallAsync() => _caller!.CallAsync();
+
+    public Task<ICaller> CallerForAsync(Event pluginEvent, CancellationToken cancellationToken) =>
+        EventsApiCaller.CreateAsync(Name, _channel!, EchoEvent.Plugin, pluginEvent, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

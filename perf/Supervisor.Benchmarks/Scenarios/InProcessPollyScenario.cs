@@ -23,7 +23,7 @@ internal sealed class InProcessPollyScenario : IScenario
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var reply = await _pipeline.ExecuteAsync(HandleAsync, _request, cancellationToken).ConfigureAwait(false);
-        EchoEvent.Verify(Name, reply.Payload);
+        EchoEvent.Verify(Name, _request.Event, reply.Payload);
     }
 
     public ValueTask CallAsync()

@@ -72,7 +72,7 @@ internal sealed class PluginStartScenario
         {
             var reply = await process.Client.HandleEventAsync(_request, cancellationToken: cancellationToken).ConfigureAwait(false);
             var startMillis = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            EchoEvent.Verify(ScenarioNames.PluginStart, reply.Payload);
+            EchoEvent.Verify(ScenarioNames.PluginStart, _request.Event, reply.Payload);
 
             await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
             return new Sample(startMillis, ResidentMemory.MegabytesOf(process.ProcessId));

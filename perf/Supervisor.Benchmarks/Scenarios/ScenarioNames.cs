@@ -15,4 +15,6 @@ internal static class ScenarioNames
     public const string AllocationPerDispatch = "alloc_bytes_per_dispatch";
     public const string Scale = "scale_100";
     public const string Roll = "roll";
+    public const string Payload = "payload";
+    public const string Instances = "instances";
 }

@@ -54,7 +54,7 @@ internal sealed class SupervisorRssScenario
             using (var channel = SupervisorChannel.Create(eventsAddress))
             {
                 var reply = await new EventService.EventServiceClient(channel).DispatchAsync(_request, cancellationToken: cancellationToken).ConfigureAwait(false);
-                EchoEvent.Verify(ScenarioNames.SupervisorRss, reply.Payload);
+                EchoEvent.Verify(ScenarioNames.SupervisorRss, _request.Event, reply.Payload);
             }
 
             await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
