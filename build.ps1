@@ -30,8 +30,9 @@ function Publish-NativePlugin($Name, $Version, $Project) {
 
 function Publish-All {
   Invoke-Checked dotnet build Supervisor.sln -c $Configuration --nologo -v quiet
-  Invoke-Checked dotnet publish src/Supervisor.Host -c $Configuration --nologo -v quiet --no-build -o (Join-Path $Artifacts "supervisor")
+  # The CLI first: the host's ReadyToRun copies of the assemblies they share must be the ones that stay.
   Invoke-Checked dotnet publish src/Supervisor.Cli -c $Configuration --nologo -v quiet --no-build -o (Join-Path $Artifacts "supervisor")
+  Invoke-Checked dotnet publish src/Supervisor.Host -c $Configuration --nologo -v quiet -p:SupervisorPublishMode=r2r -o (Join-Path $Artifacts "supervisor")
   Publish-Plugin echo 1.0.0 plugin-sdk/samples/Echo
   Publish-Plugin echo 2.0.0 plugin-sdk/samples/Echo
   Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Compares the supervisor host published three ways, in one benchmark run: JIT (what ./build.sh ships), ReadyToRun and
-# Native AOT. Per build: process start to listening, to "Supervisor ready" and to a first reply through the events API,
-# idle RSS, then events API p50 and throughput with all three running, in interleaved rounds.
+# Compares the supervisor host published two ways, in one benchmark run: JIT and ReadyToRun (what ./build.sh ships).
+# Native AOT was compared too until gRPC reflection, which is not trim-safe, stopped the host publishing so.
+# Per build: process start to listening, to "Supervisor ready" and to a first reply through the events API, idle RSS,
+# then events API p50 and throughput with both running, in interleaved rounds.
 #   perf/publish-modes.sh [--quick]     run ./build.sh first (plugins and the benchmark);
 #                                       results in artifacts/bench/publish-modes.json, a table on stderr
-# Native AOT links with clang (Debian: clang lld zlib1g-dev); without it the AOT build is left out, loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONFIGURATION="${CONFIGURATION:-Release}"
@@ -18,11 +18,7 @@ publish_host() { # mode
 
 rm -rf "$OUT"
 hosts=()
-for mode in jit r2r aot; do
-  if [[ "$mode" == aot ]] && ! command -v clang >/dev/null 2>&1; then
-    echo "warning: clang not found: the Native AOT host is not compared; install clang lld zlib1g-dev" >&2
-    continue
-  fi
+for mode in jit r2r; do
   publish_host "$mode"
   hosts+=(--host "$mode=$OUT/$mode/supervisor")
 done
