@@ -133,6 +133,21 @@ public sealed class SupervisorHostTests
     }
 
     [TestMethod]
+    public async Task A_usage_error_exits_2_and_names_what_is_accepted()
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
+        await using var supervisor = SupervisorProcess.Launch(config, "xml", environment: null, launcher: []);
+
+        var exitCode = await supervisor.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual(2, exitCode, "2 is a usage or configuration error; 1 would claim a failed start");
+        StringAssert.Contains(supervisor.Output, "Argument 'xml' not recognized");
+        StringAssert.Contains(supervisor.Output, "'json'");
+        StringAssert.Contains(supervisor.Output, "see: supervisor run --help");
+    }
+
+    [TestMethod]
     public async Task An_events_address_in_use_fails_the_start_with_exit_code_1_before_any_plugin_starts()
     {
         using var dir = new TempDirectory();
