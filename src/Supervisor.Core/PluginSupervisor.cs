@@ -48,7 +48,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("Supervisor");
         _time = timeProvider ?? TimeProvider.System;
         _plugins = new Dictionary<string, PluginDeployment>(StringComparer.OrdinalIgnoreCase);
-        _metrics = new SupervisorMetrics(() => _plugins.Values);
+        _metrics = new SupervisorMetrics(() => PluginGauges.Instances(_plugins.Values), () => PluginGauges.InFlight(_plugins.Values), () => PluginGauges.Quarantined(_plugins.Values));
         _events = new LifecycleEventHub(_metrics.Observe);
         var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
         var state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));

@@ -33,6 +33,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     private string? _previousVersion;
     private RuntimeDirectory? _runtimeDirectory;
     private uint _spread;
+    private TaskCompletionSource _splitChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PluginDeployment(string name, PluginOptions options, string pluginsRoot, DesiredStateStore state, LifecycleEventHub events, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -64,34 +65,15 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 
     internal TimeProvider Time => _time;
 
+    /// <summary>Gets a task that completes when calls next move between versions.</summary>
+    private Task SplitChanged => Volatile.Read(ref _splitChanged).Task;
+
     internal CancellationToken Stopping => _stopping.Token;
 
     public Task StartAsync(RuntimeDirectory runtimeDirectory, CancellationToken cancellationToken)
     {
         _runtimeDirectory = runtimeDirectory;
         return Active.StartAsync(runtimeDirectory, cancellationToken);
-    }
-
-    /// <summary>
-    /// Picks an instance for a call: a canary gets its share of calls, and when the chosen version has no ready
-    /// instance the other one serves, so a version briefly without instances fails no call that the other can take.
-    /// </summary>
-    public Route? Select(PluginInstance? exclude)
-    {
-        var split = Volatile.Read(ref _split);
-        var first = split.Stable;
-        var second = split.Canary;
-        if (second is not null && Interlocked.Increment(ref _spread) % 100 < (uint)split.CanaryPercent)
-        {
-            (first, second) = (second, first);
-        }
-
-        if (first.Select(exclude) is { } instance)
-        {
-            return new Route(first, instance);
-        }
-
-        return second?.Select(exclude) is { } fallback ? new Route(second, fallback) : null;
     }
 
     /// <summary>Sends SIGKILL to one instance of any version, or to every instance when <paramref name="instanceId"/> is empty.</summary>
@@ -122,8 +104,8 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
         var latency = _retiredLatency;
         foreach (var runtime in runtimes)
         {
-            counts += runtime.Counters.Snapshot();
-            latency = latency.Plus(runtime.Latency.Snapshot());
+            counts += runtime.Pool.Counters.Snapshot();
+            latency = latency.Plus(runtime.Pool.Latency.Snapshot());
         }
 
         var info = PluginDescription.Create(this, SnapshotInstances(), counts, latency);
@@ -192,6 +174,8 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 
             Volatile.Write(ref _split, split);
         }
+
+        Interlocked.Exchange(ref _splitChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Forgets a stopped version, keeping its calls in the plugin's counters.</summary>
@@ -200,8 +184,8 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
         lock (_gate)
         {
             _unrouted.Remove(runtime);
-            _retiredCounts += runtime.Counters.Snapshot();
-            _retiredLatency = _retiredLatency.Plus(runtime.Latency.Snapshot());
+            _retiredCounts += runtime.Pool.Counters.Snapshot();
+            _retiredLatency = _retiredLatency.Plus(runtime.Pool.Latency.Snapshot());
         }
 
         await runtime.DisposeAsync().ConfigureAwait(false);

@@ -198,7 +198,7 @@ internal sealed partial class RollingDeployment
             return false;
         }
 
-        var ready = candidate.RoutableCount;
+        var ready = candidate.Pool.RoutableCount;
         if (ready < _deployment.Options.Instances || token.IsCancellationRequested)
         {
             StartFailed = !token.IsCancellationRequested;
@@ -284,7 +284,7 @@ internal sealed partial class RollingDeployment
         var candidateStep = Since(candidate, candidateStart);
         var baselineStep = Since(old, baselineStart);
         var notReady = candidate.QuarantineReason is { } quarantined ? $"{To} was quarantined: {quarantined}"
-            : candidate.RoutableCount < _deployment.Options.Instances ? $"only {candidate.RoutableCount} of {_deployment.Options.Instances} instance(s) of {To} are ready (last failure: {candidate.LastFailure})"
+            : candidate.Pool.RoutableCount < _deployment.Options.Instances ? $"only {candidate.Pool.RoutableCount} of {_deployment.Options.Instances} instance(s) of {To} are ready (last failure: {candidate.LastFailure})"
             : null;
         var analysis = CanaryJudge.Judge(canary, To, candidateStep, From, baselineStep, notReady);
         lock (_gate)
@@ -353,10 +353,10 @@ internal sealed partial class RollingDeployment
 
     private string StrategyName => Strategy == RollStrategy.Canary ? "canary" : "immediate";
 
-    private static StepSample Sample(PluginRuntime runtime) => new(runtime.Counters.Snapshot(), runtime.Latency.Snapshot());
+    private static StepSample Sample(PluginRuntime runtime) => new(runtime.Pool.Counters.Snapshot(), runtime.Pool.Latency.Snapshot());
 
     private static StepSample Since(PluginRuntime runtime, StepSample start) =>
-        new(runtime.Counters.Snapshot() - start.Counts, runtime.Latency.Snapshot().Since(start.Latency));
+        new(runtime.Pool.Counters.Snapshot() - start.Counts, runtime.Pool.Latency.Snapshot().Since(start.Latency));
 
     private void Emit(LifecycleEventType type, string message)
     {

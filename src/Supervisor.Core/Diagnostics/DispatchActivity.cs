@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Supervisor.Routing;
 
 namespace Supervisor.Diagnostics;
 
@@ -18,11 +17,12 @@ internal static class DispatchActivity
 
     public static void Answered(Activity? activity, string version, string instanceId)
     {
-        activity?.SetTag("plugin.version", version).SetTag("plugin.instance.id", instanceId).SetTag("dispatch.outcome", DispatchOutcome.Ok);
+        activity?.SetTag("plugin.version", version).SetTag("plugin.instance.id", instanceId).SetTag("dispatch.outcome", "ok");
     }
 
-    public static void Failed(Activity? activity, DispatchError error, string message)
+    // outcome: the dispatch.outcome value, as the router's metrics record it.
+    public static void Failed(Activity? activity, string outcome, string message)
     {
-        activity?.SetTag("dispatch.outcome", DispatchOutcome.Of(error)).SetStatus(ActivityStatusCode.Error, message);
+        activity?.SetTag("dispatch.outcome", outcome).SetStatus(ActivityStatusCode.Error, message);
     }
 }

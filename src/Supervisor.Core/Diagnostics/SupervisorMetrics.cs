@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Supervisor.Deployments;
-using Supervisor.Instances;
 using Supervisor.Protocol.Admin.V1;
-using InstanceState = Supervisor.Instances.InstanceState;
 
 namespace Supervisor.Diagnostics;
 
@@ -25,7 +22,10 @@ internal sealed class SupervisorMetrics : IDisposable
     private readonly Counter<long> _kills;
     private readonly Counter<long> _rollSteps;
 
-    public SupervisorMetrics(Func<IEnumerable<PluginDeployment>> plugins)
+    /// <param name="instances">Plugin processes, by plugin, version and state.</param>
+    /// <param name="inFlight">Calls in flight, by plugin.</param>
+    /// <param name="quarantined">1 or 0, by plugin.</param>
+    public SupervisorMetrics(Func<IEnumerable<Measurement<long>>> instances, Func<IEnumerable<Measurement<long>>> inFlight, Func<IEnumerable<Measurement<long>>> quarantined)
     {
         _meter = new Meter(SupervisorTelemetry.MeterName, typeof(SupervisorMetrics).Assembly.GetName().Version?.ToString(3));
         _dispatches = _meter.CreateCounter<long>("supervisor.dispatches", "{dispatch}", "Events dispatched to a plugin, by the version that answered and the outcome.");
@@ -33,9 +33,9 @@ internal sealed class SupervisorMetrics : IDisposable
         _restarts = _meter.CreateCounter<long>("supervisor.instance.restarts", "{restart}", "Plugin processes started again, by why the previous one ended.");
         _kills = _meter.CreateCounter<long>("supervisor.instance.kills", "{kill}", "Plugin processes killed by the supervisor, by reason.");
         _rollSteps = _meter.CreateCounter<long>("supervisor.roll.steps", "{step}", "Steps of version rolls: started, version_ready, weight_changed, analysis, old_drained, completed, aborted.");
-        _meter.CreateObservableUpDownCounter("supervisor.instances", () => ObserveInstances(plugins()), "{instance}", "Plugin processes, by version and state.");
-        _meter.CreateObservableUpDownCounter("supervisor.dispatch.active", () => ObserveInFlight(plugins()), "{dispatch}", "Calls in flight in plugin processes.");
-        _meter.CreateObservableUpDownCounter("supervisor.plugin.quarantined", () => ObserveQuarantine(plugins()), "{plugin}", "1 while a plugin is quarantined after too many restarts.");
+        _meter.CreateObservableUpDownCounter("supervisor.instances", instances, "{instance}", "Plugin processes, by version and state.");
+        _meter.CreateObservableUpDownCounter("supervisor.dispatch.active", inFlight, "{dispatch}", "Calls in flight in plugin processes.");
+        _meter.CreateObservableUpDownCounter("supervisor.plugin.quarantined", quarantined, "{plugin}", "1 while a plugin is quarantined after too many restarts.");
     }
 
     /// <summary>Records one answered dispatch; <paramref name="outcome"/> is <c>ok</c> or a <c>DispatchOutcome</c> name.</summary>
@@ -74,47 +74,6 @@ internal sealed class SupervisorMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
-
-    private static IEnumerable<Measurement<long>> ObserveInstances(IEnumerable<PluginDeployment> plugins)
-    {
-        foreach (var plugin in plugins)
-        {
-            foreach (var group in plugin.SnapshotInstances().GroupBy(i => (i.Version, i.State)))
-            {
-                yield return new Measurement<long>(group.Count(), new("plugin.name", plugin.Name), new("plugin.version", group.Key.Version), new("instance.state", StateName(group.Key.State)));
-            }
-        }
-    }
-
-    private static IEnumerable<Measurement<long>> ObserveInFlight(IEnumerable<PluginDeployment> plugins)
-    {
-        foreach (var plugin in plugins)
-        {
-            long inFlight = 0;
-            foreach (var instance in plugin.SnapshotInstances())
-            {
-                inFlight += instance.InFlight;
-            }
-
-            yield return new Measurement<long>(inFlight, new KeyValuePair<string, object?>("plugin.name", plugin.Name));
-        }
-    }
-
-    private static IEnumerable<Measurement<long>> ObserveQuarantine(IEnumerable<PluginDeployment> plugins)
-    {
-        foreach (var plugin in plugins)
-        {
-            yield return new Measurement<long>(plugin.Active.QuarantineReason is null ? 0 : 1, new KeyValuePair<string, object?>("plugin.name", plugin.Name));
-        }
-    }
-
-    private static string StateName(InstanceState state) => state switch
-    {
-        InstanceState.Starting => "starting",
-        InstanceState.Ready => "ready",
-        InstanceState.Stopping => "stopping",
-        _ => "exited",
-    };
 
     private static string RollStep(LifecycleEventType type) => type switch
     {

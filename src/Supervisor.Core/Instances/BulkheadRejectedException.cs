@@ -1,10 +1,6 @@
 namespace Supervisor.Instances;
 
-/// <summary>An instance is at <c>MaxConcurrency</c> with its queue (<c>QueueLimit</c>) full; the router answers RESOURCE_EXHAUSTED.</summary>
-internal sealed class BulkheadRejectedException : Exception
+/// <summary>An instance's bulkhead turned a call away (queue full, or no chance to finish by the deadline); the router answers RESOURCE_EXHAUSTED.</summary>
+internal sealed class BulkheadRejectedException(string why) : Exception(why)
 {
-    public BulkheadRejectedException()
-        : base("the instance's bulkhead and queue are full")
-    {
-    }
 }

@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading.RateLimiting;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Supervisor.Configuration;
@@ -14,7 +14,7 @@ namespace Supervisor.Instances;
 /// </summary>
 internal sealed class PluginInstance : IAsyncDisposable
 {
-    private readonly ConcurrencyLimiter _limiter;
+    private readonly Bulkhead _bulkhead;
     private GrpcChannel? _channel;
     private PluginService.PluginServiceClient? _client;
     private int _state;
@@ -23,19 +23,14 @@ internal sealed class PluginInstance : IAsyncDisposable
     private readonly TaskCompletionSource<StopReason> _recycle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _stopDetail = string.Empty;
 
-    public PluginInstance(string id, string version, int slot, int restarts, PluginProcess process, PluginOptions options)
+    public PluginInstance(string id, string version, int slot, int restarts, PluginProcess process, PluginOptions options, TimeProvider time)
     {
         Id = id;
         Version = version;
         Slot = slot;
         Restarts = restarts;
         Process = process;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = options.MaxConcurrency,
-            QueueLimit = options.QueueLimit,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        _bulkhead = new Bulkhead(options.MaxConcurrency, options.QueueLimit, time);
     }
 
     public string Id { get; }
@@ -51,9 +46,6 @@ internal sealed class PluginInstance : IAsyncDisposable
     public CallCounters Counters { get; } = new();
 
     public ConnectionTracker Connections { get; } = new();
-
-    /// <summary>Gets or sets the monitor watching this instance once it is ready.</summary>
-    public Supervision.InstanceMonitor? Monitor { get; set; }
 
     /// <summary>Gets or sets the task that completes once the process has exited and been accounted for.</summary>
     public Task Ended { get; set; } = Task.CompletedTask;
@@ -79,6 +71,12 @@ internal sealed class PluginInstance : IAsyncDisposable
         }
 
         Volatile.Write(ref _stopDetail, detail);
+        if (reason == Instances.StopReason.Hung)
+        {
+            // A hung process holds a thread it will never give back: no new call goes there, from this moment.
+            MarkStopping(reason);
+        }
+
         return true;
     }
 
@@ -116,7 +114,7 @@ internal sealed class PluginInstance : IAsyncDisposable
     public void MarkExited() => Volatile.Write(ref _state, (int)InstanceState.Exited);
 
     /// <summary>Calls the plugin's handler through the bulkhead; the gRPC deadline ends the call at <paramref name="deadline"/>.</summary>
-    /// <exception cref="BulkheadRejectedException">The instance is at its concurrency limit and its queue is full.</exception>
+    /// <exception cref="BulkheadRejectedException">The instance is saturated and the call cannot wait for it.</exception>
     /// <exception cref="OperationCanceledException">The deadline passed or the caller cancelled while the call was queued.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<HandleEventResponse> HandleEventAsync(HandleEventRequest request, DateTime deadline, CancellationToken cancellationToken)
@@ -124,17 +122,20 @@ internal sealed class PluginInstance : IAsyncDisposable
         Interlocked.Increment(ref _inFlight);
         try
         {
-            // A free permit is the common case: no queue wait, so no timer beyond the gRPC deadline's own.
-            var lease = _limiter.AttemptAcquire();
-            if (!lease.IsAcquired)
+            // A free permit is the common case: no queue, no timer beyond the gRPC deadline's own.
+            if (!_bulkhead.TryEnter())
             {
-                lease.Dispose();
-                lease = await WaitInQueueAsync(deadline, cancellationToken).ConfigureAwait(false);
+                await _bulkhead.EnterAsync(deadline, cancellationToken).ConfigureAwait(false);
             }
 
-            using (lease)
+            var entered = Stopwatch.GetTimestamp();
+            try
             {
                 return await Client.HandleEventAsync(request, new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            }
+            finally
+            {
+                _bulkhead.Exit(Stopwatch.GetElapsedTime(entered));
             }
         }
         finally
@@ -143,29 +144,9 @@ internal sealed class PluginInstance : IAsyncDisposable
         }
     }
 
-    private async ValueTask<RateLimitLease> WaitInQueueAsync(DateTime deadline, CancellationToken cancellationToken)
+    public ValueTask DisposeAsync()
     {
-        using var queueWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var remaining = deadline - DateTime.UtcNow;
-        queueWait.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-        var lease = await _limiter.AcquireAsync(1, queueWait.Token).ConfigureAwait(false);
-        if (!lease.IsAcquired)
-        {
-            lease.Dispose();
-            throw new BulkheadRejectedException();
-        }
-
-        return lease;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Monitor is { } monitor)
-        {
-            await monitor.DisposeAsync().ConfigureAwait(false);
-        }
-
         _channel?.Dispose();
-        await _limiter.DisposeAsync().ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 }

@@ -9,74 +9,84 @@ using InstanceState = Supervisor.Instances.InstanceState;
 namespace Supervisor.Supervision;
 
 /// <summary>
-/// One version of a plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot, restarts
-/// them by its <see cref="RestartPolicy"/>, replaces hung and oversized ones, quarantines a crash loop, and
-/// publishes the routable instances to the router as an immutable array (read lock-free on every call).
-/// A plugin has one of these per version it runs: one normally, two while it rolls (see <c>PluginDeployment</c>).
+/// One version of a plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot (each slot's
+/// life is a <see cref="SlotSupervisor"/>), quarantines a crash loop, carries out operators' kills and restarts, and
+/// keeps its <see cref="InstancePool"/> to the instances that take calls. A plugin has one of these per version it
+/// runs: one normally, two while it rolls.
 /// </summary>
 internal sealed partial class PluginRuntime : IAsyncDisposable
 {
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
-    private readonly PluginOptions _options;
-    private readonly string _pluginsRoot;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly LifecycleEventHub _events;
     private readonly SupervisorMetrics _metrics;
-    private readonly RestartPolicy _policy;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
-    private readonly PluginInstance?[] _slots;
+    private readonly PluginInstance?[] _slotInstances;
+    private readonly SlotSupervisor[] _slots;
 
     // Instances that left their slot but still run: replaced ones serve until their successor is ready, retiring
     // ones drain and are killed. Both are visible to operators; only replaced ones take calls.
     private readonly HashSet<PluginInstance> _replaced = [];
     private readonly HashSet<PluginInstance> _retiring = [];
-    private PluginInstance[] _routable = [];
+    private readonly InstanceLauncher _launcher;
     private Quarantine? _quarantine;
     private string _lastFailure = "none recorded";
+    private long _lastStartTicks;
     private RuntimeDirectory? _runtimeDirectory;
     private Task[] _slotLoops = [];
-    private uint _rotation;
-
     private Task<Task>? _stop;
 
     public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
     {
-        _metrics = metrics;
         Name = name;
         Version = version;
-        _options = options;
-        _pluginsRoot = pluginsRoot;
-        _events = events;
+        Options = options;
+        _metrics = metrics;
         _logger = logger;
         _time = time;
-        _policy = new RestartPolicy(options, time);
-        _slots = new PluginInstance?[options.Instances];
+        Events = new LifecycleEmitter(name, version, events, time);
+        Policy = new RestartPolicy(options, time);
+        Pool = new InstancePool(name, options, new HangDetector(options, time, _stopping.Token));
+        _launcher = new InstanceLauncher(name, version, options, pluginsRoot, Events, logger, time);
+        _slotInstances = new PluginInstance?[options.Instances];
+        _slots = new SlotSupervisor[options.Instances];
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            _slots[slot] = new SlotSupervisor(this, slot);
+        }
     }
 
     public string Name { get; }
 
     public string Version { get; }
 
-    public PluginOptions Options => _options;
+    public PluginOptions Options { get; }
 
-    /// <summary>Gets the calls answered by this version's instances.</summary>
-    public CallCounters Counters { get; } = new();
-
-    /// <summary>Gets the latency of calls answered by this version's instances.</summary>
-    public LatencyHistogram Latency { get; } = new();
+    /// <summary>Gets the instances that take calls, with this version's counters and latency.</summary>
+    public InstancePool Pool { get; }
 
     public bool IsStopping => _stopping.IsCancellationRequested;
 
     /// <summary>Gets why the plugin is quarantined, or <see langword="null"/>.</summary>
     public string? QuarantineReason => Volatile.Read(ref _quarantine)?.Reason;
 
-    /// <summary>Gets how many instances take calls now.</summary>
-    public int RoutableCount => Volatile.Read(ref _routable).Length;
-
     /// <summary>Gets the last start failure, crash or recycle, in words.</summary>
     public string LastFailure => Volatile.Read(ref _lastFailure);
+
+    internal LifecycleEmitter Events { get; }
+
+    internal RestartPolicy Policy { get; }
+
+    internal SupervisorMetrics Metrics => _metrics;
+
+    internal ILogger Logger => _logger;
+
+    internal TimeProvider Time => _time;
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    internal Quarantine? CurrentQuarantine => Volatile.Read(ref _quarantine);
 
     /// <summary>Starts every slot; completes once each has made its first start attempt (ready or failed).</summary>
     public async Task StartAsync(RuntimeDirectory runtimeDirectory, CancellationToken cancellationToken)
@@ -88,48 +98,56 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         {
             var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             firstAttempts[slot] = firstAttempt.Task;
-            var slotIndex = slot;
-            loops[slot] = Task.Run(() => RunSlotAsync(slotIndex, firstAttempt), CancellationToken.None);
+            var supervisor = _slots[slot];
+            loops[slot] = Task.Run(() => supervisor.RunAsync(firstAttempt), CancellationToken.None);
         }
 
         _slotLoops = loops;
         await Task.WhenAll(firstAttempts).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Picks the routable instance with the fewest calls in flight, rotating among equals.</summary>
-    public PluginInstance? Select(PluginInstance? exclude)
+    /// <summary>
+    /// When this version could next take a call, for a call that finds no routable instance: now while an instance is
+    /// starting or about to restart, a slot's scheduled restart plus the last observed start time, or never.
+    /// </summary>
+    public ReadyOutlook Outlook()
     {
-        var routable = Volatile.Read(ref _routable);
-        var count = routable.Length;
-        if (count == 0)
+        if (IsStopping)
         {
-            return null;
+            return ReadyOutlook.Never($"plugin '{Name}' {Version} is shutting down");
         }
 
-        var start = (int)(Interlocked.Increment(ref _rotation) % (uint)count);
-        PluginInstance? best = null;
-        for (var i = 0; i < count; i++)
+        if (CurrentQuarantine is { } quarantine)
         {
-            var candidate = routable[(start + i) % count];
-            if (candidate == exclude || !candidate.IsRoutable)
-            {
-                continue;
-            }
+            return ReadyOutlook.Never($"{quarantine.Reason}. It stays quarantined until an operator calls RestartPlugin");
+        }
 
-            if (best is null || candidate.InFlight < best.InFlight)
+        var now = _time.GetUtcNow();
+        var startTime = TimeSpan.FromTicks(Volatile.Read(ref _lastStartTicks));
+        DateTimeOffset? earliest = null;
+        var parts = new List<string>(_slots.Length);
+        foreach (var slot in _slots)
+        {
+            var (phase, restartAt, startFailed) = slot.State;
+
+            // A start that just failed will likely fail again: no call is held for it.
+            DateTimeOffset? ready = phase switch
             {
-                best = candidate;
+                SlotPhase.Starting or SlotPhase.Running => now,
+                SlotPhase.BackingOff when !startFailed => restartAt + startTime,
+                _ => null,
+            };
+            parts.Add(phase == SlotPhase.BackingOff
+                ? $"slot {slot.Index} restarts in {Math.Max(0, (restartAt - now).TotalMilliseconds):0} ms{(startFailed ? " after a failed start" : string.Empty)}"
+                : $"slot {slot.Index} {phase.ToString().ToLowerInvariant()}");
+            if (ready is { } r && (earliest is null || r < earliest))
+            {
+                earliest = r;
             }
         }
 
-        return best;
-    }
-
-    /// <summary>Stops routing to an instance that refused a connection; its exit is handled when it is observed.</summary>
-    public void Unroute(PluginInstance instance)
-    {
-        instance.MarkUnreachable();
-        Publish();
+        var why = $"plugin '{Name}' {Version} has no ready instance ({string.Join(", ", parts)}; last failure: {LastFailure})";
+        return new ReadyOutlook(earliest, why);
     }
 
     /// <summary>Sends SIGKILL to one instance, or to all when <paramref name="instanceId"/> is empty.</summary>
@@ -165,10 +183,11 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
 
         if (lifted is not null)
         {
-            _policy.Reset();
-            Emit(LifecycleEventType.QuarantineLifted, null, "admin", $"an operator lifted the quarantine ({lifted.Reason})");
+            Policy.Reset();
+            Events.Emit(LifecycleEventType.QuarantineLifted, null, "admin", $"an operator lifted the quarantine ({lifted.Reason})");
             LogQuarantineLifted(_logger, Name);
             lifted.Lifted.TrySetResult();
+            Pool.Signal();
             return ([], true);
         }
 
@@ -185,7 +204,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the plugin: no new calls or restarts, in-flight calls finish within <paramref name="grace"/>, then each
+    /// Stops the version: no new calls or restarts, in-flight calls finish within <paramref name="grace"/>, then each
     /// process is asked to shut down and killed if it is still there.
     /// </summary>
     /// <remarks>Safe to call more than once (shutdown and a roll may both stop a version): the first call does the work.</remarks>
@@ -199,6 +218,114 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         }
 
         return first.Unwrap();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>Every instance still running or starting: slots, replaced and retiring.</summary>
+    internal PluginInstance[] SnapshotInstances()
+    {
+        lock (_gate)
+        {
+            return [.. _slotInstances.OfType<PluginInstance>(), .. _replaced, .. _retiring];
+        }
+    }
+
+    internal void RecordFailure(string failure) => Volatile.Write(ref _lastFailure, failure);
+
+    internal void RecordStartTime(TimeSpan startTime) => Volatile.Write(ref _lastStartTicks, startTime.Ticks);
+
+    /// <summary>Starts a process for a slot and takes it through the handshake; a failed start's process is killed here.</summary>
+    /// <returns>The ready instance, or <see langword="null"/> with whether an operator's kill ended the start.</returns>
+    internal async Task<(PluginInstance? Instance, bool KilledByOperator)> LaunchAsync(int slot, int restarts, CancellationToken stopping)
+    {
+        var launch = await _launcher.LaunchAsync(slot, restarts, _runtimeDirectory!, instance => Register(slot, instance), stopping).ConfigureAwait(false);
+        if (launch.Instance is { } ready)
+        {
+            Publish();
+            var startTime = _time.GetUtcNow() - ready.Process.StartedAt;
+            RecordStartTime(startTime);
+            Events.Emit(LifecycleEventType.Ready, ready, string.Empty, $"ready in {startTime.TotalMilliseconds:0} ms");
+            return (ready, false);
+        }
+
+        var failed = launch.FailedInstance;
+        if (failed?.StopReason == StopReason.Admin)
+        {
+            // An operator killed it while it started: reported as that kill, not as the plugin's failure.
+            await WaitAtMostAsync(failed.Ended, $"instance {failed.Id} to exit after an operator's kill").ConfigureAwait(false);
+            return (null, true);
+        }
+
+        RecordFailure($"start failed: {launch.Failure}");
+        Events.Emit(LifecycleEventType.StartFailed, failed, "startup", launch.Failure, instanceId: launch.InstanceId);
+        if (failed is not null)
+        {
+            using (_logger.BeginScope(failed.Process.LogScope))
+            {
+                LogNotReady(_logger, launch.Failure);
+            }
+
+            failed.MarkStopping(StopReason.Shutdown);
+            KillNow(failed, StopReason.Shutdown, launch.Failure, eventReason: "startup");
+            await WaitAtMostAsync(failed.Ended, $"instance {failed.Id} to exit after its failed start").ConfigureAwait(false);
+        }
+
+        return (null, false);
+    }
+
+    internal void EnterQuarantine(int recentRestarts)
+    {
+        string reason;
+        lock (_gate)
+        {
+            if (_quarantine is not null)
+            {
+                return;
+            }
+
+            reason = $"plugin '{Name}' {Version} restarted {recentRestarts} times within RestartWindow ({Options.RestartWindow.TotalSeconds:0} s, MaxRestarts {Options.MaxRestarts}); last failure: {_lastFailure}";
+            _quarantine = new Quarantine(reason);
+        }
+
+        Publish();
+        Events.Emit(LifecycleEventType.Quarantined, null, "crash-loop", reason);
+        LogQuarantined(_logger, reason);
+        foreach (var instance in CurrentInstances())
+        {
+            instance.RequestRecycle(StopReason.Quarantine, "the plugin was quarantined");
+        }
+    }
+
+    /// <summary>Publishes the routable instances to the pool: none while quarantined.</summary>
+    internal void Publish()
+    {
+        lock (_gate)
+        {
+            Pool.Publish(_quarantine is null ? [.. _slotInstances.OfType<PluginInstance>(), .. _replaced] : []);
+        }
+    }
+
+    private PluginInstance[] CurrentInstances()
+    {
+        lock (_gate)
+        {
+            return [.. _slotInstances.OfType<PluginInstance>(), .. _replaced];
+        }
+    }
+
+    private Task Register(int slot, PluginInstance instance)
+    {
+        lock (_gate)
+        {
+            _slotInstances[slot] = instance;
+        }
+
+        return WatchExitAsync(instance);
     }
 
     private async Task StopOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
@@ -228,56 +355,5 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         {
             LogStopSlow(_logger, Name, what, ExitWait.TotalSeconds);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
-
-        _stopping.Dispose();
-    }
-
-    /// <summary>Every instance still running or starting: slots, replaced and retiring.</summary>
-    internal PluginInstance[] SnapshotInstances()
-    {
-        lock (_gate)
-        {
-            return [.. _slots.OfType<PluginInstance>(), .. _replaced, .. _retiring];
-        }
-    }
-
-    private PluginInstance[] CurrentInstances()
-    {
-        lock (_gate)
-        {
-            return [.. _slots.OfType<PluginInstance>(), .. _replaced];
-        }
-    }
-
-    private void Publish()
-    {
-        lock (_gate)
-        {
-            var routable = new List<PluginInstance>(_slots.Length + _replaced.Count);
-            if (_quarantine is null)
-            {
-                foreach (var instance in _slots)
-                {
-                    if (instance is { IsRoutable: true })
-                    {
-                        routable.Add(instance);
-                    }
-                }
-
-                routable.AddRange(_replaced.Where(i => i.IsRoutable));
-            }
-
-            Volatile.Write(ref _routable, [.. routable]);
-        }
-    }
-
-    private sealed record Quarantine(string Reason)
-    {
-        public TaskCompletionSource Lifted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -20,6 +20,9 @@ internal static class ScriptedPlugins
         Shell(root, "garbage", "echo 'SUPERVISOR_PLUGIN_READY banana'; exec sleep 60");
         Write(root, "missing", """{ "command": "./not-built-yet" }""");
 
+        // Takes its time to become ready, so an operator can act on it while it starts.
+        Shell(root, "slow-starter", $"sleep 2; exec {Repository.PluginExecutable("echo", "1.0.0")}");
+
         // Leaves an orphan behind: the subshell forks a sleep and exits, so the sleep is re-parented to PID 1.
         // It sleeps long enough to be seen however slow the start; the test ends it.
         Shell(root, "orphaner", $"(sleep 300 &); exec {Repository.PluginExecutable("echo", "1.0.0")}");

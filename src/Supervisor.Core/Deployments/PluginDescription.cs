@@ -1,10 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
-using Supervisor.Deployments;
 using Supervisor.Diagnostics;
 using Supervisor.Instances;
 using Supervisor.Protocol.Admin.V1;
 
-namespace Supervisor.Supervision;
+namespace Supervisor.Deployments;
 
 /// <summary>The admin API's view of a plugin: state, instances, counters and latency.</summary>
 internal static class PluginDescription

@@ -5,17 +5,17 @@ using Supervisor.Protocol.Admin.V1;
 
 namespace Supervisor.Supervision;
 
-/// <summary>Lifecycle events (WatchEvents), each with plugin, version, instance, pid and time.</summary>
-internal sealed partial class PluginRuntime
+/// <summary>Publishes one plugin version's lifecycle events (WatchEvents), each with plugin, version, instance, pid and time.</summary>
+internal sealed class LifecycleEmitter(string plugin, string version, LifecycleEventHub hub, TimeProvider time)
 {
-    private void Emit(LifecycleEventType type, PluginInstance? instance, string reason, string message, ProcessExit? exit = null, TimeSpan? delay = null, string? instanceId = null)
+    public void Emit(LifecycleEventType type, PluginInstance? instance, string reason, string message, ProcessExit? exit = null, TimeSpan? delay = null, string? instanceId = null)
     {
         var lifecycleEvent = new LifecycleEvent
         {
-            Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
+            Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
             Type = type,
-            Plugin = Name,
-            Version = instance?.Version ?? Version,
+            Plugin = plugin,
+            Version = instance?.Version ?? version,
             InstanceId = instance?.Id ?? instanceId ?? string.Empty,
             Pid = instance?.Process.Pid ?? 0,
             Reason = reason,
@@ -32,6 +32,6 @@ internal sealed partial class PluginRuntime
             lifecycleEvent.Delay = Duration.FromTimeSpan(d);
         }
 
-        _events.Publish(lifecycleEvent);
+        hub.Publish(lifecycleEvent);
     }
 }

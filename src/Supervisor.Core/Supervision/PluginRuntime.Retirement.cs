@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging;
+using Supervisor.Instances;
+using Supervisor.Protocol.Admin.V1;
+using InstanceState = Supervisor.Instances.InstanceState;
+
+namespace Supervisor.Supervision;
+
+/// <summary>Instances leaving service: replaced, retired (drain, then shut down or kill), killed, and their exits accounted for.</summary>
+internal sealed partial class PluginRuntime
+{
+    /// <summary>Moves an instance out of its slot while it keeps serving until its successor is ready.</summary>
+    internal void MoveToReplaced(PluginInstance instance)
+    {
+        lock (_gate)
+        {
+            if (_slotInstances[instance.Slot] == instance)
+            {
+                _slotInstances[instance.Slot] = null;
+            }
+
+            _replaced.Add(instance);
+        }
+    }
+
+    /// <summary>Takes an instance out of routing; it drains (up to DrainTimeout) and is then shut down or killed.</summary>
+    internal void Retire(PluginInstance instance, StopReason reason, bool graceful)
+    {
+        instance.MarkStopping(reason);
+        lock (_gate)
+        {
+            if (_slotInstances[instance.Slot] == instance)
+            {
+                _slotInstances[instance.Slot] = null;
+            }
+
+            _replaced.Remove(instance);
+            if (instance.State != InstanceState.Exited)
+            {
+                _retiring.Add(instance);
+            }
+        }
+
+        Publish();
+        var drainDeadline = _time.GetUtcNow() + Options.DrainTimeout;
+        _ = InstanceShutdown.RunAsync(instance, drainDeadline, graceful, _time, () => ReportKill(instance, reason, instance.StopDetail), CancellationToken.None);
+    }
+
+    private void KillNow(PluginInstance instance, StopReason reason, string detail, string? eventReason = null)
+    {
+        ReportKill(instance, reason, detail, eventReason);
+        instance.Process.Kill();
+    }
+
+    private void ReportKill(PluginInstance instance, StopReason reason, string detail, string? eventReason = null)
+    {
+        Pool.Counters.Kill();
+        instance.Counters.Kill();
+        var why = eventReason ?? ReasonName(reason);
+        Events.Emit(LifecycleEventType.Killed, instance, why, detail);
+        using (_logger.BeginScope(instance.Process.LogScope))
+        {
+            LogKilled(_logger, why, detail);
+        }
+    }
+
+    /// <summary>Accounts for the process's exit, whoever caused it; every instance runs exactly one of these.</summary>
+    private async Task WatchExitAsync(PluginInstance instance)
+    {
+        var exit = await instance.Process.Exited.ConfigureAwait(false);
+        var expected = instance.StopReason is not null || _stopping.IsCancellationRequested;
+        instance.MarkExited();
+        lock (_gate)
+        {
+            if (_slotInstances[instance.Slot] == instance)
+            {
+                _slotInstances[instance.Slot] = null;
+            }
+
+            _replaced.Remove(instance);
+            _retiring.Remove(instance);
+        }
+
+        Publish();
+        var how = exit.ToString();
+        if (!expected)
+        {
+            RecordFailure($"exited with {how}; stderr: {instance.Process.StderrTail}");
+        }
+
+        Events.Emit(LifecycleEventType.Exited, instance, string.Empty, expected ? $"exited ({how})" : $"exited unexpectedly ({how}); stderr: {instance.Process.StderrTail}", exit: exit);
+        using (_logger.BeginScope(instance.Process.LogScope))
+        {
+            if (expected)
+            {
+                LogExited(_logger, how);
+            }
+            else
+            {
+                LogExitedUnexpectedly(_logger, how, instance.Process.StderrTail);
+            }
+        }
+
+        try
+        {
+            await instance.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The process is gone and accounted for; a failure to release its channel must not fail a shutdown.
+            LogDisposeFailed(_logger, ex, instance.Id);
+        }
+    }
+
+    internal static string ReasonName(StopReason reason) => reason.ToString().ToLowerInvariant();
+}
