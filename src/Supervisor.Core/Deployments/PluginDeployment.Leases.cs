@@ -8,8 +8,6 @@ namespace Supervisor.Deployments;
 /// </summary>
 internal sealed partial class PluginDeployment : IDispatchTarget
 {
-    // Timers and the wall clock disagree by up to a few milliseconds; a cancellation this close to the deadline is the deadline.
-    private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(15);
     private int _waiting;
 
     public string ActiveVersion => Active.Version;
@@ -104,7 +102,7 @@ internal sealed partial class PluginDeployment : IDispatchTarget
                 {
                     // The deadline: one more look, then the answer.
                 }
-                catch (OperationCanceledException) when (deadline <= _time.GetUtcNow().UtcDateTime + DeadlineTolerance)
+                catch (OperationCanceledException) when (Deadline.Reached(deadline, _time))
                 {
                     // A gRPC server cancels the call's token at its deadline: that is the deadline, not a caller giving up.
                     throw Refuse(Refusal.DeadlineExceeded, $"no instance of plugin '{Name}' was ready by the call's deadline; {outlook.Why}");

@@ -18,8 +18,6 @@ internal sealed partial class EventRouter
 {
     private const int MaxAttempts = 3;
 
-    // Timers and the wall clock disagree by up to a few milliseconds; a cancellation this close to the deadline is the deadline.
-    private static readonly TimeSpan DeadlineTolerance = TimeSpan.FromMilliseconds(15);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SupervisorMetrics _metrics;
@@ -82,7 +80,7 @@ internal sealed partial class EventRouter
             }
             catch (Exception ex)
             {
-                var deadlineReached = _time.GetUtcNow().UtcDateTime + DeadlineTolerance >= deadline;
+                var deadlineReached = Deadline.Reached(deadline, _time);
                 var failure = FailureClassifier.Classify(ex, new FailureContext(lease.Who, pluginEvent.Name, lease.Idempotent, deadlineReached, cancellationToken.IsCancellationRequested, lease.NothingCarried, lease.Exit));
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 if (failure.Retryable && attempt < MaxAttempts && !deadlineReached && !cancellationToken.IsCancellationRequested)

@@ -22,24 +22,30 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
 
     public async Task RunAsync(TaskCompletionSource firstAttempt)
     {
-        try
+        while (!runtime.IsStopping)
         {
-            await SuperviseAsync(firstAttempt).ConfigureAwait(false);
+            try
+            {
+                await SuperviseAsync(firstAttempt).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (runtime.IsStopping)
+            {
+                // Shutting down.
+            }
+            catch (Exception ex)
+            {
+                // A bug here must not leave StartAsync waiting forever or the slot silently empty: say so, and supervise
+                // the slot afresh after the longest restart delay. Quarantine still counts: the policy is the version's.
+                firstAttempt.TrySetResult();
+                runtime.RecordFailure($"slot {index} supervision failed: {ex.Message}");
+                LogSlotFailed(runtime.Logger, ex, runtime.Name, index, runtime.Options.RestartMaxDelay.TotalMilliseconds);
+                Enter(SlotPhase.BackingOff, runtime.Time.GetUtcNow() + runtime.Options.RestartMaxDelay, startFailed: true);
+                await Task.Delay(runtime.Options.RestartMaxDelay, runtime.Time, runtime.Stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
-        catch (OperationCanceledException) when (runtime.IsStopping)
-        {
-            // Shutting down.
-        }
-        catch (Exception ex)
-        {
-            // A bug here must not leave StartAsync waiting forever or the slot silently empty.
-            LogSlotFailed(runtime.Logger, ex, runtime.Name, index);
-        }
-        finally
-        {
-            Enter(SlotPhase.Stopped);
-            firstAttempt.TrySetResult();
-        }
+
+        Enter(SlotPhase.Stopped);
+        firstAttempt.TrySetResult();
     }
 
     private async Task SuperviseAsync(TaskCompletionSource firstAttempt)
@@ -190,8 +196,8 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recycling instance {InstanceId} (reason: {Reason}): {Detail}")]
     private static partial void LogRecycling(ILogger logger, string instanceId, string reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Supervision of plugin {Plugin} slot {Slot} failed; the slot is no longer supervised")]
-    private static partial void LogSlotFailed(ILogger logger, Exception exception, string plugin, int slot);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Supervision of plugin {Plugin} slot {Slot} failed; it starts again in {DelayMs:0} ms")]
+    private static partial void LogSlotFailed(ILogger logger, Exception exception, string plugin, int slot, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restart of plugin {Plugin} slot {Slot} scheduled in {DelayMs:0} ms")]
     private static partial void LogRestartScheduled(ILogger logger, string plugin, int slot, double delayMs);
