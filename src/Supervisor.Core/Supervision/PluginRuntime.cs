@@ -150,59 +150,6 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         return new ReadyOutlook(earliest, why);
     }
 
-    /// <summary>Sends SIGKILL to one instance, or to all when <paramref name="instanceId"/> is empty.</summary>
-    /// <returns>The ids killed; empty when no instance has that id.</returns>
-    public IReadOnlyList<string> Kill(string? instanceId)
-    {
-        var targets = SnapshotInstances().Where(i => i.State != InstanceState.Exited && (string.IsNullOrEmpty(instanceId) || i.Id == instanceId)).ToList();
-        foreach (var instance in targets)
-        {
-            instance.MarkStopping(StopReason.Admin);
-        }
-
-        Publish();
-        foreach (var instance in targets)
-        {
-            KillNow(instance, StopReason.Admin, "an operator called KillInstance");
-        }
-
-        return [.. targets.Select(i => i.Id)];
-    }
-
-    /// <summary>
-    /// Lifts a quarantine; otherwise recycles every instance gracefully (a new process first, then the old drains).
-    /// </summary>
-    public (IReadOnlyList<string> Recycled, bool QuarantineLifted) Restart()
-    {
-        Quarantine? lifted;
-        lock (_gate)
-        {
-            lifted = _quarantine;
-            _quarantine = null;
-        }
-
-        if (lifted is not null)
-        {
-            Policy.Reset();
-            Events.Emit(LifecycleEventType.QuarantineLifted, null, "admin", $"an operator lifted the quarantine ({lifted.Reason})");
-            LogQuarantineLifted(_logger, Name);
-            lifted.Lifted.TrySetResult();
-            Pool.Signal();
-            return ([], true);
-        }
-
-        var recycled = new List<string>();
-        foreach (var instance in CurrentInstances())
-        {
-            if (instance.RequestRecycle(StopReason.Restart, "an operator called RestartPlugin"))
-            {
-                recycled.Add(instance.Id);
-            }
-        }
-
-        return (recycled, false);
-    }
-
     /// <summary>
     /// Stops the version: no new calls or restarts, in-flight calls finish within <paramref name="grace"/>, then each
     /// process is asked to shut down and killed if it is still there.
@@ -276,29 +223,6 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         }
 
         return (null, false);
-    }
-
-    internal void EnterQuarantine(int recentRestarts)
-    {
-        string reason;
-        lock (_gate)
-        {
-            if (_quarantine is not null)
-            {
-                return;
-            }
-
-            reason = $"plugin '{Name}' {Version} restarted {recentRestarts} times within RestartWindow ({Options.RestartWindow.TotalSeconds:0} s, MaxRestarts {Options.MaxRestarts}); last failure: {_lastFailure}";
-            _quarantine = new Quarantine(reason);
-        }
-
-        Publish();
-        Events.Emit(LifecycleEventType.Quarantined, null, "crash-loop", reason);
-        LogQuarantined(_logger, reason);
-        foreach (var instance in CurrentInstances())
-        {
-            instance.RequestRecycle(StopReason.Quarantine, "the plugin was quarantined");
-        }
     }
 
     /// <summary>Publishes the routable instances to the pool: none while quarantined.</summary>
