@@ -91,7 +91,10 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// The plugin's reply, with the version and instance that produced it. Await it once (or call
     /// <see cref="ValueTask{TResult}.AsTask"/> once): its state is pooled and reused by later dispatches.
     /// </returns>
-    /// <exception cref="DispatchException">The event got no reply; <see cref="DispatchException.Error"/> says why.</exception>
+    /// <exception cref="DispatchException">
+    /// The event got no reply; <see cref="DispatchException.Error"/> says why (<see cref="DispatchError.ResourceExhausted"/>
+    /// at once for a payload over the plugin's <see cref="PluginOptions.MaxPayloadBytes"/>).
+    /// </exception>
     public ValueTask<DispatchResponse> DispatchAsync(string plugin, Event pluginEvent, DateTime? deadline = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(plugin))
@@ -112,6 +115,11 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         if (IsStopping)
         {
             throw new DispatchException(DispatchError.Unavailable, "the supervisor is shutting down and takes no new events");
+        }
+
+        if (pluginEvent.Payload.Length > deployment.Options.MaxPayloadBytes)
+        {
+            throw new DispatchException(DispatchError.ResourceExhausted, PayloadTooLargeMessage(deployment.Name, pluginEvent.Payload.Length, deployment.Options.MaxPayloadBytes));
         }
 
         if (pluginEvent.Id.Length == 0)
@@ -245,6 +253,9 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
 
     private PluginDeployment Find(string plugin) =>
         _plugins.TryGetValue(plugin, out var deployment) ? deployment : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+
+    private static string PayloadTooLargeMessage(string plugin, int size, int limit) =>
+        $"the event's payload is {size} bytes, over plugin '{plugin}'s limit of {limit} bytes ({SupervisorOptions.SectionName}:Plugins:{plugin}:MaxPayloadBytes)";
 
     private string UnknownPluginMessage(string plugin) =>
         $"no plugin named '{plugin}' is configured (configured: {string.Join(", ", _plugins.Keys.Order(StringComparer.Ordinal))})";

@@ -127,6 +127,9 @@ public static partial class PluginHost
         {
             o.Interceptors.Add<BearerTokenInterceptor>(handshake.Token, $"plugin '{handshake.Context.Name}' (it only answers its supervisor)");
             o.EnableDetailedErrors = false;
+            // No limit of the shim's own: the supervisor enforces each plugin's MaxPayloadBytes before it sends, and
+            // only the supervisor (holding the token, in a folder only its user can enter) reaches this socket.
+            o.MaxReceiveMessageSize = null;
         });
         builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
             .AddCheck<DrainingHealthCheck>("draining");

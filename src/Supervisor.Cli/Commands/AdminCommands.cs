@@ -32,8 +32,24 @@ internal static class AdminCommands
     public static Command Kill()
     {
         var plugin = new Argument<string>("plugin") { Description = "The plugin's configured name." };
-        var instance = new Option<string?>("--instance", "-i") { Description = "The instance id to kill (see 'get'); every instance of the plugin when omitted." };
-        var command = new Command("kill", "SIGKILL a plugin's instance(s) now; the supervisor starts replacements.") { plugin, instance };
+        var instance = new Option<string?>("--instance", "-i") { Description = "The instance id to kill (see 'get')." };
+        var all = new Option<bool>("--all") { Description = "Kill every instance of the plugin." };
+        var command = new Command("kill", "SIGKILL one instance (--instance) or every instance (--all) of a plugin now; the supervisor starts replacements.") { plugin, instance, all };
+
+        // Killing every instance drops every call in flight: like kubectl's delete, it has to be asked for by name.
+        command.Validators.Add(result =>
+        {
+            var hasInstance = !string.IsNullOrEmpty(result.GetValue(instance));
+            var hasAll = result.GetValue(all);
+            if (!hasInstance && !hasAll)
+            {
+                result.AddError("name the instance to kill with --instance <id> (see 'supervisorctl get <plugin>'), or pass --all to kill every instance");
+            }
+            else if (hasInstance && hasAll)
+            {
+                result.AddError("--instance and --all exclude each other: kill one instance, or all of them");
+            }
+        });
         command.SetAction((parse, ct) => CallAsync(
             parse,
             client => client.KillInstanceAsync(new KillInstanceRequest { Plugin = parse.GetValue(plugin), InstanceId = parse.GetValue(instance) ?? string.Empty }, cancellationToken: ct).ResponseAsync,

@@ -14,6 +14,9 @@ public sealed class AdminOptions
     /// <returns>The address to listen on.</returns>
     public string EffectiveListen(string stateDirectory) => Listen ?? "unix://" + Path.Combine(stateDirectory, "admin.sock");
 
+    /// <summary>Gets or sets the largest request message the admin API accepts, in bytes. Defaults to 4 MiB.</summary>
+    public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Gets or sets the bearer token every admin call must carry; required on TCP.</summary>
     public string? Token { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
+using System.Text;
 
 namespace Supervisor.Configuration;
 
@@ -9,6 +10,12 @@ public sealed record ListenAddress
 {
     private const string UnixScheme = "unix://";
     private const string HttpScheme = "http://";
+
+    /// <summary>
+    /// The longest Unix socket path the system can bind, in bytes: <c>sun_path</c> holds 108 bytes on Linux, the last
+    /// of which is the terminating NUL.
+    /// </summary>
+    public const int MaxSocketPathBytes = 107;
 
     private ListenAddress(string original, string? socketPath, IPAddress? host, int port)
     {
@@ -62,6 +69,13 @@ public sealed record ListenAddress
             if (!Path.IsPathRooted(path) || path.EndsWith('/'))
             {
                 error = $"'{text}' needs an absolute socket file path, e.g. unix:///run/supervisor/events.sock";
+                return false;
+            }
+
+            var bytes = Encoding.UTF8.GetByteCount(path);
+            if (bytes > MaxSocketPathBytes)
+            {
+                error = $"'{text}' has a socket path of {bytes} bytes; a Unix socket path can be at most {MaxSocketPathBytes} bytes";
                 return false;
             }
 

@@ -46,7 +46,7 @@ public sealed class PluginManifest
     /// <summary>Reads a manifest; the exception's message names the file and what is wrong.</summary>
     /// <param name="path">The path of a <c>plugin.json</c>.</param>
     /// <returns>The manifest.</returns>
-    /// <exception cref="InvalidDataException">The file is missing, is not valid JSON, or has no command.</exception>
+    /// <exception cref="InvalidDataException">The file is missing, cannot be read, is not valid JSON, or has no command.</exception>
     public static PluginManifest Load(string path)
     {
         PluginManifest? manifest;
@@ -66,6 +66,12 @@ public sealed class PluginManifest
         catch (JsonException ex)
         {
             throw new InvalidDataException($"{path}: not valid plugin.json ({ex.Message})");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Permissions, a symbolic link loop, a folder where the file should be: the file is there but unusable,
+            // and the caller (validation, or a restart) reports it as such rather than crash.
+            throw new InvalidDataException($"{path}: cannot be read ({ex.Message})", ex);
         }
 
         if (manifest is null || string.IsNullOrWhiteSpace(manifest.Command))

@@ -48,6 +48,12 @@ public sealed class PluginOptions
     /// <summary>Gets or sets the resident memory limit per instance in MB; 0 for none. Defaults to 0.</summary>
     public int MemoryLimitMb { get; set; }
 
+    /// <summary>
+    /// Gets or sets the largest event payload the plugin takes, in bytes; a dispatch with a larger one is refused with
+    /// RESOURCE_EXHAUSTED before it is routed. Defaults to 4 MiB.
+    /// </summary>
+    public int MaxPayloadBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Gets or sets whether calls may be retried on another instance after any failure. Defaults to <see langword="false"/>.</summary>
     public bool Idempotent { get; set; }
 

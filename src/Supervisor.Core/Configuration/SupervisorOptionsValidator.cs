@@ -1,4 +1,6 @@
-using System.Text.RegularExpressions;
+using System.Globalization;
+using System.Text;
+using Supervisor.Processes;
 
 namespace Supervisor.Configuration;
 
@@ -7,10 +9,26 @@ namespace Supervisor.Configuration;
 /// names the full key (<c>Supervisor:Plugins:echo:Instances</c>) and its source, and cross-field rules
 /// (TCP admin needs a token, the version must be on disk) need code anyway.
 /// </summary>
-public static partial class SupervisorOptionsValidator
+public static class SupervisorOptionsValidator
 {
     /// <summary>The largest <see cref="PluginOptions.Instances"/> accepted.</summary>
     public const int MaxInstances = 256;
+
+    /// <summary>
+    /// The longest duration any option accepts. Timers (<see cref="Task.Delay(TimeSpan)"/>,
+    /// <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/>) refuse more than about 49.7 days, and a restart delay
+    /// or deadline of more than a day is a typo, not an intent.
+    /// </summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
+    /// <summary>The smallest <c>MaxMessageBytes</c> or <c>MaxPayloadBytes</c> accepted (1 KiB).</summary>
+    public const int MinMessageBytes = 1024;
+
+    /// <summary>The largest <c>MaxMessageBytes</c> or <c>MaxPayloadBytes</c> accepted (256 MiB): each call buffers its message whole.</summary>
+    public const int MaxMessageBytes = 256 * 1024 * 1024;
+
+    /// <summary>The largest <see cref="EventsOptions.MaxConcurrentStreams"/> accepted.</summary>
+    public const int MaxConcurrentStreams = 100_000;
 
     /// <summary>Validates the options.</summary>
     /// <param name="options">The options, with absolute paths.</param>
@@ -34,10 +52,8 @@ public static partial class SupervisorOptionsValidator
             Fail($"{Root}:StateDirectory", "is empty");
         }
 
-        if (options.ShutdownTimeout < TimeSpan.Zero)
-        {
-            Fail($"{Root}:ShutdownTimeout", $"must not be negative, got {options.ShutdownTimeout}");
-        }
+        NotNegative(Fail, $"{Root}:ShutdownTimeout", options.ShutdownTimeout);
+        ValidateRuntimeDirectory(options, Fail);
 
         ListenAddress? events = null;
         if (!ListenAddress.TryParse(options.Events.Listen, out events, out var eventsError))
@@ -45,7 +61,19 @@ public static partial class SupervisorOptionsValidator
             Fail($"{Root}:Events:Listen", eventsError);
         }
 
-        if (options.Admin.Listen is not null)
+        Range(Fail, $"{Root}:Events:MaxMessageBytes", options.Events.MaxMessageBytes, MinMessageBytes, MaxMessageBytes);
+        Range(Fail, $"{Root}:Events:MaxConcurrentStreams", options.Events.MaxConcurrentStreams, 1, MaxConcurrentStreams);
+        Range(Fail, $"{Root}:Admin:MaxMessageBytes", options.Admin.MaxMessageBytes, MinMessageBytes, MaxMessageBytes);
+        if (options.Admin.Listen is null)
+        {
+            // The default admin socket sits in the state folder: a deep folder makes it too long to bind.
+            var defaultAdmin = options.Admin.EffectiveListen(options.StateDirectory);
+            if (!ListenAddress.TryParse(defaultAdmin, out _, out var defaultAdminError))
+            {
+                Fail($"{Root}:Admin:Listen", $"is not set, and the default in StateDirectory will not do: {defaultAdminError}; set Admin:Listen to a shorter path");
+            }
+        }
+        else
         {
             if (!ListenAddress.TryParse(options.Admin.Listen, out var admin, out var adminError))
             {
@@ -92,9 +120,9 @@ public static partial class SupervisorOptionsValidator
 
     private static void ValidatePlugin(string key, string name, PluginOptions plugin, string pluginsRoot, Action<string, string> fail)
     {
-        if (!PluginName().IsMatch(name))
+        if (!FolderName.IsValid(name))
         {
-            fail(key, $"plugin name '{name}' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            fail(key, $"plugin name '{name}' must be {FolderName.Rule}");
             return;
         }
 
@@ -102,7 +130,7 @@ public static partial class SupervisorOptionsValidator
         {
             fail($"{key}:Version", "is required: the folder name under PluginsRoot/" + name + "/");
         }
-        else if (!PluginName().IsMatch(plugin.Version))
+        else if (!FolderName.IsValid(plugin.Version))
         {
             fail($"{key}:Version", $"'{plugin.Version}' is not a valid version folder name");
         }
@@ -124,6 +152,7 @@ public static partial class SupervisorOptionsValidator
         Range(fail, $"{key}:QueueLimit", plugin.QueueLimit, 0, 1_000_000);
         Range(fail, $"{key}:MaxRestarts", plugin.MaxRestarts, 0, 10_000);
         Range(fail, $"{key}:MemoryLimitMb", plugin.MemoryLimitMb, 0, 1_048_576);
+        Range(fail, $"{key}:MaxPayloadBytes", plugin.MaxPayloadBytes, MinMessageBytes, MaxMessageBytes);
         Positive(fail, $"{key}:Deadline", plugin.Deadline);
         Positive(fail, $"{key}:RestartDelay", plugin.RestartDelay);
         Positive(fail, $"{key}:RestartWindow", plugin.RestartWindow);
@@ -132,6 +161,7 @@ public static partial class SupervisorOptionsValidator
         Positive(fail, $"{key}:LivenessTimeout", plugin.LivenessTimeout);
         NotNegative(fail, $"{key}:HangGrace", plugin.HangGrace);
         NotNegative(fail, $"{key}:DrainTimeout", plugin.DrainTimeout);
+        NotNegative(fail, $"{key}:RestartMaxDelay", plugin.RestartMaxDelay);
         if (plugin.RestartMaxDelay < plugin.RestartDelay)
         {
             fail($"{key}:RestartMaxDelay", $"({plugin.RestartMaxDelay}) must be at least RestartDelay ({plugin.RestartDelay})");
@@ -183,6 +213,10 @@ public static partial class SupervisorOptionsValidator
         {
             fail(key, $"must be greater than zero (e.g. \"00:00:05\" for 5 s), got {value}");
         }
+        else
+        {
+            AtMostMaxDuration(fail, key, value);
+        }
     }
 
     private static void NotNegative(Action<string, string> fail, string key, TimeSpan value)
@@ -191,12 +225,41 @@ public static partial class SupervisorOptionsValidator
         {
             fail(key, $"must not be negative, got {value}");
         }
+        else
+        {
+            AtMostMaxDuration(fail, key, value);
+        }
+    }
+
+    private static void AtMostMaxDuration(Action<string, string> fail, string key, TimeSpan value)
+    {
+        if (value > MaxDuration)
+        {
+            fail(key, $"must be at most {MaxDuration.ToString("c", CultureInfo.InvariantCulture)} (1 day), got {value.ToString("c", CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    // Every plugin socket is <RuntimeDirectory>/<plugin>-<8 hex>.sock (the instance id, PluginRuntime.Slots); the
+    // longest plugin name decides whether they all fit. A generated folder is chosen at start, not configured.
+    private static void ValidateRuntimeDirectory(SupervisorOptions options, Action<string, string> fail)
+    {
+        if (string.IsNullOrEmpty(options.RuntimeDirectory) || options.Plugins.Count == 0)
+        {
+            return;
+        }
+
+        var longest = options.Plugins.Keys.MaxBy(name => name.Length)!;
+        var socketPath = RuntimeDirectory.LongestSocketPath(options.RuntimeDirectory, longest);
+        var bytes = Encoding.UTF8.GetByteCount(socketPath);
+        if (bytes > ListenAddress.MaxSocketPathBytes)
+        {
+            fail(
+                $"{SupervisorOptions.SectionName}:RuntimeDirectory",
+                $"'{options.RuntimeDirectory}' is too long: plugin '{longest}' would get sockets like '{socketPath}', {bytes} bytes, and a Unix socket path can be at most {ListenAddress.MaxSocketPathBytes} bytes; choose a shorter folder");
+        }
     }
 
     // Port 0 asks the system for a free port: two listeners configured so never clash.
     private static bool SameAddress(ListenAddress a, ListenAddress b) =>
         string.Equals(a.Original, b.Original, StringComparison.OrdinalIgnoreCase) && (a.IsUnixSocket || a.Port != 0);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex PluginName();
 }

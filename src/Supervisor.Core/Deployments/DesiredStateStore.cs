@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Supervisor.Configuration;
 
 namespace Supervisor.Deployments;
 
 /// <summary>
 /// Persists the active version of each rolled plugin in <c>StateDirectory/state.json</c>, atomically, so a restarted
 /// supervisor comes back on the versions operators rolled to. An unreadable file is reported, set aside for
-/// inspection, and the configuration's versions are used.
+/// inspection, and the configuration's versions are used; so is an entry that names no version or one that is not a
+/// plain folder name (<c>../..</c> would start whatever <c>plugin.json</c> sits outside the plugins folder).
 /// </summary>
 internal sealed partial class DesiredStateStore
 {
@@ -56,13 +58,15 @@ internal sealed partial class DesiredStateStore
         {
             using var stream = File.OpenRead(path);
             var state = JsonSerializer.Deserialize(stream, DesiredStateJsonContext.Default.DesiredState);
-            if (state is { Format: CurrentFormat })
+            if (state is { Format: CurrentFormat, Plugins: not null })
             {
-                state.Plugins = new Dictionary<string, PluginDesiredState>(state.Plugins, StringComparer.OrdinalIgnoreCase);
+                state.Plugins = ValidEntries(path, state.Plugins, logger);
                 return state;
             }
 
-            problem = state is null ? "it holds JSON null" : $"format {state.Format} is not the format this supervisor writes ({CurrentFormat})";
+            problem = state is null ? "it holds JSON null"
+                : state.Format != CurrentFormat ? $"format {state.Format} is not the format this supervisor writes ({CurrentFormat})"
+                : "\"plugins\" is null; it holds an object of plugin entries";
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -77,6 +81,33 @@ internal sealed partial class DesiredStateStore
         LogUnreadable(logger, path, problem, keptAs ?? "(could not be moved)");
         return new DesiredState();
     }
+
+    // The file is written by this supervisor, but it sits on disk for anyone with access to edit: an entry must name
+    // version folders, or it is dropped (and the configured version starts) rather than followed out of PluginsRoot.
+    private static Dictionary<string, PluginDesiredState> ValidEntries(string path, Dictionary<string, PluginDesiredState> entries, ILogger logger)
+    {
+        var valid = new Dictionary<string, PluginDesiredState>(entries.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (plugin, entry) in entries)
+        {
+            var problem = entry is null ? "the entry is null"
+                : !FolderName.IsValid(entry.ActiveVersion) ? $"activeVersion {Quote(entry.ActiveVersion)} is not a version folder name ({FolderName.Rule})"
+                : entry.PreviousVersion is not null && !FolderName.IsValid(entry.PreviousVersion) ? $"previousVersion {Quote(entry.PreviousVersion)} is not a version folder name ({FolderName.Rule})"
+                : entry.ConfiguredVersion is null ? "configuredVersion is null"
+                : null;
+            if (problem is null)
+            {
+                valid[plugin] = entry!;
+            }
+            else
+            {
+                LogInvalidEntry(logger, path, plugin, problem);
+            }
+        }
+
+        return valid;
+    }
+
+    private static string Quote(string? value) => value is null ? "null" : $"'{value}'";
 
     // The next roll overwrites state.json; keep the bad file so an operator can see what it held.
     private static string? SetAside(string path)
@@ -95,4 +126,7 @@ internal sealed partial class DesiredStateStore
 
     [LoggerMessage(Level = LogLevel.Error, Message = "State file {Path} is unreadable ({Problem}); every plugin starts on its configured Version. The file was kept as {KeptAs}")]
     private static partial void LogUnreadable(ILogger logger, string path, string problem, string keptAs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "State file {Path}: the entry for plugin {Plugin} is ignored ({Problem}); the plugin starts on its configured Version")]
+    private static partial void LogInvalidEntry(ILogger logger, string path, string plugin, string problem);
 }

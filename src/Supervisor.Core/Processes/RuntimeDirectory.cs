@@ -41,7 +41,15 @@ internal sealed class RuntimeDirectory : IDisposable
         return new RuntimeDirectory(path, owned: true);
     }
 
-    public string SocketPath(string instanceId) => System.IO.Path.Combine(Path, instanceId + ".sock");
+    public string SocketPath(string instanceId) => SocketPathIn(Path, instanceId);
+
+    /// <summary>
+    /// The longest socket path an instance of <paramref name="plugin"/> gets in <paramref name="directory"/>: instance
+    /// ids are <c>&lt;plugin&gt;-&lt;8 hex digits&gt;</c>.
+    /// </summary>
+    public static string LongestSocketPath(string directory, string plugin) => SocketPathIn(directory, plugin + "-00000000");
+
+    private static string SocketPathIn(string directory, string instanceId) => System.IO.Path.Combine(directory, instanceId + ".sock");
 
     public void Dispose()
     {

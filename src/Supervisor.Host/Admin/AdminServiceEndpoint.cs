@@ -76,28 +76,57 @@ internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor) : AdminS
 
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<LifecycleEvent> responseStream, ServerCallContext context)
     {
-        IAsyncEnumerable<LifecycleEvent> events;
+        // The subscription starts before the headers go out (no event after them is missed), and it only ends once
+        // its enumeration has begun: ending it is this token's job, whatever fails in between.
+        using var subscription = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        IAsyncEnumerator<LifecycleEvent> events;
         try
         {
-            events = supervisor.WatchEventsAsync(request.Plugin, context.CancellationToken);
+            events = supervisor.WatchEventsAsync(request.Plugin, subscription.Token).GetAsyncEnumerator(subscription.Token);
         }
         catch (KeyNotFoundException ex)
         {
             throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
         }
 
-        // Tell the watcher the stream is live before the first event, which may be a long time coming.
-        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
         try
         {
-            await foreach (var lifecycleEvent in events.ConfigureAwait(false))
+            // Tell the watcher the stream is live before the first event, which may be a long time coming.
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+            while (await events.MoveNextAsync().ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(lifecycleEvent, context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(events.Current, context.CancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away.
+        }
+        finally
+        {
+            await EndAsync(events, subscription).ConfigureAwait(false);
+        }
+    }
+
+    // A subscription whose enumeration never began (the headers could not be written) is still registered: cancel it
+    // and step it once, so that it sees the cancellation and unregisters.
+    private static async ValueTask EndAsync(IAsyncEnumerator<LifecycleEvent> events, CancellationTokenSource subscription)
+    {
+        await subscription.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            while (await events.MoveNextAsync().ConfigureAwait(false))
+            {
+                // Nobody reads what was still buffered.
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The expected end.
+        }
+        finally
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -17,7 +17,16 @@ internal static class GrpcListener
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    public static WebApplication Build(ListenAddress address, PluginSupervisor supervisor, IReadOnlyCollection<string> plugins, ILoggerFactory loggerFactory, Action<Grpc.AspNetCore.Server.GrpcServiceOptions> configureGrpc, Action<WebApplication> mapServices)
+    /// <summary>Builds the server; nothing listens until it is started.</summary>
+    /// <param name="key">The configuration key of <paramref name="address"/>, for errors (<c>Supervisor:Events:Listen</c>).</param>
+    /// <param name="address">Where to listen.</param>
+    /// <param name="supervisor">The engine the services call.</param>
+    /// <param name="plugins">The configured plugins, for gRPC health.</param>
+    /// <param name="loggerFactory">The supervisor's logging.</param>
+    /// <param name="configureGrpc">The API's gRPC options (message size, interceptors).</param>
+    /// <param name="configureLimits">The listener's transport limits (HTTP/2 streams and windows).</param>
+    /// <param name="mapServices">Maps the API's services.</param>
+    public static WebApplication Build(string key, ListenAddress address, PluginSupervisor supervisor, IReadOnlyCollection<string> plugins, ILoggerFactory loggerFactory, Action<Grpc.AspNetCore.Server.GrpcServiceOptions> configureGrpc, Action<KestrelServerLimits> configureLimits, Action<WebApplication> mapServices)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddSingleton(loggerFactory);
@@ -28,9 +37,10 @@ internal static class GrpcListener
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            configureLimits(kestrel.Limits);
             if (address.IsUnixSocket)
             {
-                PrepareSocketPath(address.SocketPath);
+                PrepareSocketPath(key, address.SocketPath);
                 kestrel.ListenUnixSocket(address.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
             }
             else
@@ -61,7 +71,8 @@ internal static class GrpcListener
             ? configured.Original
             : app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? configured.Original;
 
-    private static void PrepareSocketPath(string path)
+    /// <exception cref="IOException">Something other than a socket is at <paramref name="path"/>: it is not ours to delete.</exception>
+    private static void PrepareSocketPath(string key, string path)
     {
         var directory = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory))
@@ -69,10 +80,24 @@ internal static class GrpcListener
             Directory.CreateDirectory(directory, OwnerOnlyDirectory);
         }
 
-        // Kestrel leaves the socket file behind after SIGKILL; a stale file makes the bind fail.
-        if (File.Exists(path))
+        switch (SocketFile.KindOf(path))
         {
-            File.Delete(path);
+            case SocketFile.Kind.None:
+                return;
+            case SocketFile.Kind.Socket:
+                // Kestrel leaves the socket file behind after SIGKILL; a stale file makes the bind fail.
+                File.Delete(path);
+                return;
+            case var kind:
+                throw new IOException($"{key}: '{path}' is a {Describe(kind)}, not a socket; only a stale socket is replaced. Remove it or listen elsewhere");
         }
     }
+
+    private static string Describe(SocketFile.Kind kind) => kind switch
+    {
+        SocketFile.Kind.RegularFile => "regular file",
+        SocketFile.Kind.Directory => "folder",
+        SocketFile.Kind.SymbolicLink => "symbolic link",
+        _ => "special file",
+    };
 }

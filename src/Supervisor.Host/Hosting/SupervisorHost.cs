@@ -59,15 +59,32 @@ internal sealed partial class SupervisorHost
         // Before the supervisor, so that its meter has a listener from the first instrument on.
         using var telemetry = TelemetryPipeline.Create(prometheus: monitoringAddress is not null);
         await using var supervisor = new PluginSupervisor(options, _loggerFactory);
-        var events = GrpcListener.Build(eventsAddress, supervisor, plugins, _loggerFactory, _ => { }, app => app.MapGrpcService<EventServiceEndpoint>());
+        var events = GrpcListener.Build(
+            $"{SupervisorOptions.SectionName}:Events:Listen",
+            eventsAddress,
+            supervisor,
+            plugins,
+            _loggerFactory,
+            grpc => grpc.MaxReceiveMessageSize = options.Events.MaxMessageBytes,
+            limits => EventsTransport.Configure(limits, options.Events),
+            app => app.MapGrpcService<EventServiceEndpoint>());
         var monitoring = monitoringAddress is null ? null : MonitoringListener.Build(monitoringAddress, supervisor, plugins, telemetry.Meters, _loggerFactory);
-        var admin = GrpcListener.Build(adminAddress, supervisor, plugins, _loggerFactory, grpc =>
-        {
-            if (!string.IsNullOrEmpty(options.Admin.Token))
+        var admin = GrpcListener.Build(
+            $"{SupervisorOptions.SectionName}:Admin:Listen",
+            adminAddress,
+            supervisor,
+            plugins,
+            _loggerFactory,
+            grpc =>
             {
-                grpc.Interceptors.Add<BearerTokenInterceptor>(options.Admin.Token, "the admin API (Admin:Token)");
-            }
-        }, app => app.MapGrpcService<AdminServiceEndpoint>());
+                grpc.MaxReceiveMessageSize = options.Admin.MaxMessageBytes;
+                if (!string.IsNullOrEmpty(options.Admin.Token))
+                {
+                    grpc.Interceptors.Add<BearerTokenInterceptor>(options.Admin.Token, "the admin API (Admin:Token)");
+                }
+            },
+            _ => { },
+            app => app.MapGrpcService<AdminServiceEndpoint>());
 
         try
         {

@@ -21,7 +21,8 @@ public sealed class SupervisorctlTests
 
         var dispatch = await RunAsync(supervisor, "dispatch", "echo", "customer.created", "--data", "hello", "--events", supervisor.EventsAddress);
         var list = await RunAsync(supervisor, "list", "--json");
-        var kill = await RunAsync(supervisor, "kill", "echo");
+        var killNoInstance = await RunAsync(supervisor, "kill", "echo");
+        var kill = await RunAsync(supervisor, "kill", "echo", "--all");
         var unknown = await RunAsync(supervisor, "get", "nope");
         var unreachable = await RunAsync(supervisor, "list", "--admin", "unix://" + dir.File("nobody.sock"));
 
@@ -29,6 +30,9 @@ public sealed class SupervisorctlTests
         Assert.AreEqual("hello", dispatch.StandardOutput);
         using var json = JsonDocument.Parse(list.StandardOutput);
         Assert.AreEqual("echo", json.RootElement.GetProperty("plugins")[0].GetProperty("name").GetString());
+        Assert.AreEqual(2, killNoInstance.ExitCode, "kill without --instance or --all is a usage error, not every instance");
+        StringAssert.Contains(killNoInstance.StandardError, "--all");
+        Assert.AreEqual(string.Empty, killNoInstance.StandardOutput);
         Assert.AreEqual(0, kill.ExitCode, kill.StandardError);
         StringAssert.StartsWith(kill.StandardOutput, "killed echo-");
         Assert.AreEqual(1, unknown.ExitCode);

@@ -82,4 +82,44 @@ public sealed class DesiredStateTests
         Assert.AreEqual("1.0.0", second.GetPlugin("echo").ActiveVersion);
         Assert.AreEqual(PluginState.Running, second.GetPlugin("echo").State);
     }
+    [TestMethod]
+    public async Task A_state_file_whose_plugins_are_null_is_set_aside_and_the_configured_versions_start()
+    {
+        using var dir = new TempDirectory();
+        VersionedPlugins.CreateRoot(dir);
+        Directory.CreateDirectory(dir.File("state"));
+        await File.WriteAllTextAsync(dir.File("state/state.json"), "{ \"format\": 1, \"plugins\": null }");
+
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("echo", RollingTests.Echo()));
+        var plugin = supervisor.GetPlugin("echo");
+
+        Assert.AreEqual("1.0.0", plugin.ActiveVersion);
+        Assert.AreEqual(PluginState.Running, plugin.State);
+        Assert.HasCount(1, Directory.GetFiles(dir.File("state"), "state.json.unreadable-*"));
+    }
+
+    [TestMethod]
+    [DataRow("\"activeVersion\": \"../..\", \"previousVersion\": \"1.0.0\"")]
+    [DataRow("\"activeVersion\": \"2.0.0\", \"previousVersion\": \"../..\"")]
+    [DataRow("\"activeVersion\": null, \"previousVersion\": \"1.0.0\"")]
+    public async Task A_state_entry_naming_no_version_folder_is_ignored_and_the_configured_version_starts(string versions)
+    {
+        using var dir = new TempDirectory();
+        var root = VersionedPlugins.CreateRoot(dir);
+        // What "../.." reaches from PluginsRoot/echo/: a plugin.json that a state entry must never make the supervisor run.
+        await File.WriteAllTextAsync(Path.Combine(root, "echo", "..", "..", "plugin.json"), $$"""{ "command": "{{Repository.PluginExecutable("echo", "2.0.0")}}" }""");
+        Directory.CreateDirectory(dir.File("state"));
+        await File.WriteAllTextAsync(
+            dir.File("state/state.json"),
+            $$"""{ "format": 1, "plugins": { "echo": { {{versions}}, "configuredVersion": "1.0.0", "updatedAt": "2026-01-01T00:00:00+00:00" } } }""");
+
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("echo", RollingTests.Echo()));
+        var plugin = supervisor.GetPlugin("echo");
+        var reply = await supervisor.DispatchAsync("echo", TestEvents.Create("customer.created", "x")).AsTask().DefaultTimeout();
+
+        Assert.AreEqual("1.0.0", plugin.ActiveVersion);
+        Assert.AreEqual(string.Empty, plugin.PreviousVersion);
+        Assert.AreEqual("1.0.0", reply.PluginVersion);
+        Assert.AreEqual(PluginState.Running, plugin.State);
+    }
 }

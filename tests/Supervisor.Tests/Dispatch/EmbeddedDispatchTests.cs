@@ -117,6 +117,22 @@ public sealed class EmbeddedDispatchTests
     }
 
     [TestMethod]
+    public async Task A_payload_over_the_plugins_limit_is_ResourceExhausted_naming_size_limit_and_key_and_one_at_the_limit_is_served()
+    {
+        const int FourMiB = 4 * 1024 * 1024;
+        using var dir = new TempDirectory();
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("echo", new PluginOptions { Version = "1.0.0" }));
+
+        var over = await Assert.ThrowsExactlyAsync<DispatchException>(() => supervisor.DispatchAsync("echo", new Event { Name = "e", Payload = ByteString.CopyFrom(new byte[FourMiB + 1]) }).AsTask());
+        var atLimit = await supervisor.DispatchAsync("echo", new Event { Name = "e", Payload = ByteString.CopyFrom(new byte[FourMiB]) }).AsTask().DefaultTimeout();
+
+        Assert.AreEqual(DispatchError.ResourceExhausted, over.Error, over.Message);
+        StringAssert.Contains(over.Message, $"{FourMiB + 1} bytes, over plugin 'echo's limit of {FourMiB} bytes (Supervisor:Plugins:echo:MaxPayloadBytes)");
+        Assert.AreEqual(FourMiB, atLimit.Payload.Length, "the plugin's shim takes whatever the supervisor lets through");
+        Assert.AreEqual(1UL, supervisor.GetPlugin("echo").Counters.Calls, "the refused payload never reached the plugin");
+    }
+
+    [TestMethod]
     public async Task KillInstance_sends_SIGKILL_and_a_new_process_serves()
     {
         using var dir = new TempDirectory();
