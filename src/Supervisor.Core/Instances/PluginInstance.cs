@@ -15,6 +15,7 @@ namespace Supervisor.Instances;
 internal sealed class PluginInstance : IAsyncDisposable
 {
     private readonly Bulkhead _bulkhead;
+    private readonly int _maxPayloadBytes;
     private GrpcChannel? _channel;
     private PluginService.PluginServiceClient? _client;
     private int _state;
@@ -31,6 +32,7 @@ internal sealed class PluginInstance : IAsyncDisposable
         Restarts = restarts;
         Process = process;
         _bulkhead = new Bulkhead(options.MaxConcurrency, options.QueueLimit, time);
+        _maxPayloadBytes = options.MaxPayloadBytes;
     }
 
     public string Id { get; }
@@ -103,7 +105,7 @@ internal sealed class PluginInstance : IAsyncDisposable
     /// <summary>Opens the channel to the announced address; the instance is not routable until <see cref="MarkReady"/>.</summary>
     public void Connect(string address, string token)
     {
-        _channel = PluginChannel.Create(address, token, Connections);
+        _channel = PluginChannel.Create(address, token, _maxPayloadBytes, Connections);
         _client = new PluginService.PluginServiceClient(_channel);
     }
 

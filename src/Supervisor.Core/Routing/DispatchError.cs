@@ -15,7 +15,11 @@ public enum DispatchError
     /// <summary>No ready instance, or the supervisor is shutting down (UNAVAILABLE).</summary>
     Unavailable,
 
-    /// <summary>The instance's bulkhead and queue are full (RESOURCE_EXHAUSTED).</summary>
+    /// <summary>
+    /// The call was shed (RESOURCE_EXHAUSTED): the instance's bulkhead and queue are full, it could not finish by its
+    /// deadline behind the calls queued ahead, too many calls wait for an instance to start, or the payload is over the
+    /// plugin's limit.
+    /// </summary>
     ResourceExhausted,
 
     /// <summary>The plugin's handler threw (UNKNOWN).</summary>
