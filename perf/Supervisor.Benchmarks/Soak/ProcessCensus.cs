@@ -17,14 +17,15 @@ internal sealed class ProcessCensus
 
     /// <summary>A reading of the processes at one moment.</summary>
     /// <param name="Plugins">Live plugin processes, pid to parent pid.</param>
-    internal sealed record Reading(IReadOnlyDictionary<int, int> Plugins, IReadOnlyList<string> Orphans, int ZombieChildren);
+    /// <param name="ZombieChildren">The host's children in state Z.</param>
+    internal sealed record Reading(IReadOnlyDictionary<int, int> Plugins, IReadOnlyList<string> Orphans, IReadOnlyList<int> ZombieChildren);
 
     /// <param name="hostPid">The host; 0 once it has exited (every plugin process left is then an orphan).</param>
     public Reading Take(int hostPid)
     {
         var parents = new Dictionary<int, int>();
         var plugins = new SortedDictionary<int, int>();
-        var zombies = 0;
+        var zombies = new List<int>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
@@ -37,7 +38,10 @@ internal sealed class ProcessCensus
             if (stat.State == 'Z')
             {
                 // A zombie's environment is gone; it is counted against its parent instead.
-                zombies += hostPid != 0 && stat.Parent == hostPid ? 1 : 0;
+                if (hostPid != 0 && stat.Parent == hostPid)
+                {
+                    zombies.Add(pid);
+                }
             }
             else if (IsPlugin(pid))
             {
@@ -56,6 +60,9 @@ internal sealed class ProcessCensus
 
         return new Reading(plugins, orphans, zombies);
     }
+
+    /// <summary>Whether <paramref name="pid"/> is still an unreaped child of <paramref name="hostPid"/>.</summary>
+    public static bool IsZombieOf(int pid, int hostPid) => ReadStat(pid) is { State: 'Z' } stat && stat.Parent == hostPid;
 
     private static bool DescendsFrom(int pid, int ancestor, Dictionary<int, int> parents)
     {

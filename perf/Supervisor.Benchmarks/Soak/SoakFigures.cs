@@ -15,7 +15,8 @@ internal sealed record PhaseFigures(string Phase, double FromS, double ToS, long
 /// <summary>
 /// One per-minute reading of the supervisor host and the plugin processes, with the calls of that minute.
 /// </summary>
-/// <param name="ZombieChildren">Children of the host in state Z: exited, not reaped.</param>
+/// <param name="ZombieChildren">Children of the host in state Z: exited, not reaped (yet).</param>
+/// <param name="LingeringZombies">Those of them still unreaped a second later.</param>
 /// <param name="PluginProcesses">Live plugin processes of this soak (found by their handshake environment).</param>
 /// <param name="Orphans">Live plugin processes that are not descendants of the host, as "pid (parent ppid)".</param>
 /// <param name="Plugins">Per plugin, as the admin API reports it: state, ready of desired instances, and each instance's state.</param>
@@ -27,6 +28,7 @@ internal sealed record MinuteSample(
     int Fds,
     int Threads,
     int ZombieChildren,
+    int LingeringZombies,
     int PluginProcesses,
     IReadOnlyList<string> Orphans,
     IReadOnlyDictionary<string, string> Plugins,
@@ -35,7 +37,7 @@ internal sealed record MinuteSample(
     double? OtherCpuPct);
 
 /// <summary>What the admin API was asked to do, and what came of it.</summary>
-/// <param name="Errors">Admin calls that failed, per "operation: status".</param>
+/// <param name="Errors">Admin actions that failed or found nothing to act on, per "operation: status or reason".</param>
 internal sealed record AdminFigures(
     long InstanceKills,
     long PluginKills,

@@ -18,6 +18,7 @@ internal sealed class SoakRun
     private static readonly TimeSpan RunningBudget = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RunningPoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan AdminTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ZombieGrace = TimeSpan.FromSeconds(1);
 
     private readonly SoakSettings _settings;
     private readonly BenchmarkPaths _paths;
@@ -77,7 +78,7 @@ internal sealed class SoakRun
                 (calls, late, cpu) = (calls + sample.Calls, late + sample.Late, CpuContention.Take());
                 samples.Add(sample);
                 await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"soak minute {minute}/{_settings.Minutes}: {sample.Calls} calls, {sample.Late} late or unanswered; host {sample.RssMb:0.0} MiB, {sample.Fds} fds, {sample.Threads} threads; {sample.PluginProcesses} plugin processes, {sample.Orphans.Count} orphans, {sample.ZombieChildren} zombies; other CPU {sample.OtherCpuPct:0}%")).ConfigureAwait(false);
+                    $"soak minute {minute}/{_settings.Minutes}: {sample.Calls} calls, {sample.Late} late or unanswered; host {sample.RssMb:0.0} MiB, {sample.Fds} fds, {sample.Threads} threads; {sample.PluginProcesses} plugin processes, {sample.Orphans.Count} orphans, {sample.ZombieChildren} zombies ({sample.LingeringZombies} still 1 s later); other CPU {sample.OtherCpuPct:0}%")).ConfigureAwait(false);
             }
         }
         finally
@@ -110,6 +111,15 @@ internal sealed class SoakRun
         }
 
         var reading = census.Take(hostPid);
+
+        // A child killed a moment ago is a zombie until the host reaps it; one still unreaped a second later is a leak.
+        var lingering = 0;
+        if (reading.ZombieChildren.Count > 0)
+        {
+            await Task.Delay(ZombieGrace).ConfigureAwait(false);
+            lingering = reading.ZombieChildren.Count(pid => ProcessCensus.IsZombieOf(pid, hostPid));
+        }
+
         var (calls, late) = tally.Totals();
         var plugins = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var plugin in (string[])[SoakPlugins.Echo, SoakPlugins.Chaos])
@@ -123,7 +133,8 @@ internal sealed class SoakRun
             Math.Round(footprint.RssMb, 1),
             footprint.Fds,
             footprint.Threads,
-            reading.ZombieChildren,
+            reading.ZombieChildren.Count,
+            lingering,
             reading.Plugins.Count,
             reading.Orphans,
             plugins,

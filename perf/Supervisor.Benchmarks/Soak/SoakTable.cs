@@ -48,11 +48,11 @@ internal static class SoakTable
             lines.Add(string.Create(c, $"  roll at {roll.AtS:0} s: echo {roll.From} -> {roll.To} {roll.Outcome} ({roll.Seconds:0.00} s)"));
         }
 
-        lines.Add(string.Create(c, $"{"minute",6} {"at s",6} {"RSS MiB",8} {"fds",5} {"threads",7} {"plugins",7} {"orphans",7} {"zombies",7} {"calls",7} {"late",5} {"other CPU",9}"));
+        lines.Add(string.Create(c, $"{"minute",6} {"at s",6} {"RSS MiB",8} {"fds",5} {"threads",7} {"plugins",7} {"orphans",7} {"zombies",12} {"calls",7} {"late",5} {"other CPU",9}"));
         foreach (var s in r.Samples)
         {
             var other = s.OtherCpuPct is { } pct ? pct.ToString("0", c) + "%" : "n/a";
-            lines.Add(string.Create(c, $"{s.Minute,6} {s.AtS,6:0} {s.RssMb,8:0.0} {s.Fds,5} {s.Threads,7} {s.PluginProcesses,7} {s.Orphans.Count,7} {s.ZombieChildren,7} {s.Calls,7} {s.Late,5} {other,9}"));
+            lines.Add(string.Create(c, $"{s.Minute,6} {s.AtS,6:0} {s.RssMb,8:0.0} {s.Fds,5} {s.Threads,7} {s.PluginProcesses,7} {s.Orphans.Count,7} {s.ZombieChildren + " (" + s.LingeringZombies + " 1 s)",12} {s.Calls,7} {s.Late,5} {other,9}"));
             foreach (var (plugin, state) in s.Plugins)
             {
                 lines.Add($"       {plugin}: {state}");

@@ -27,10 +27,10 @@ internal static class SoakTargets
 
         // Not one of the numbered targets, but the spec's promise: no plugin process outlives the supervisor.
         var orphans = report.Samples.Sum(s => s.Orphans.Count);
-        var zombies = report.Samples.Sum(s => s.ZombieChildren);
+        var zombies = report.Samples.Sum(s => s.LingeringZombies);
         verdicts.Add(new TargetVerdict(
-            "no orphan or zombie plugin process during the run, none left once the host has exited",
-            string.Create(c, $"{orphans} orphan(s) and {zombies} zombie(s) over {report.Samples.Count} reading(s); {report.LeftAtHostExit.Count} left at exit, {report.LeftAfterGrace.Count} after {settings.LeftoverGrace.TotalSeconds:0} s more"),
+            "no orphan or lingering zombie (unreaped 1 s after it was seen) during the run, no plugin process left once the host has exited",
+            string.Create(c, $"{orphans} orphan(s) and {zombies} lingering zombie(s) over {report.Samples.Count} reading(s); {report.LeftAtHostExit.Count} left at exit, {report.LeftAfterGrace.Count} after {settings.LeftoverGrace.TotalSeconds:0} s more"),
             orphans == 0 && zombies == 0 && report.LeftAtHostExit.Count == 0,
             report.LeftAtHostExit.Count > 0 ? "left: " + string.Join(", ", report.LeftAtHostExit) : null));
         return verdicts;
