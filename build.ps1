@@ -3,7 +3,7 @@
 #   ./build.ps1          build everything and publish to artifacts/
 #   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
 #   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
-#   ./build.ps1 bench    publish, then run the benchmarks (perf/)
+#   ./build.ps1 bench    publish, then run the benchmarks (perf/; --quick for a smoke run, --soak [MINUTES] for the soak alone)
 #   ./build.ps1 pack [VERSION]  the NuGet packages that ship (plugin-sdk/Packages.slnx, and the supervisorctl tool) into artifacts/packages
 # Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)

@@ -4,7 +4,8 @@
 #   ./build.sh run      publish, then run the supervisor on deploy/supervisor.json with the sample plugins
 #   ./build.sh test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.sh bench    publish, then run the benchmarks (perf/; --quick for a one-minute smoke run);
-#                       results in artifacts/bench/results.json
+#                       results in artifacts/bench/results.json; --soak [MINUTES] (default 10) runs only the soak:
+#                       the host under calls, kills and rolls, read every minute (artifacts/bench/soak.json)
 #   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates;
 #                       and the supervisorctl dotnet tool)
 #                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
@@ -91,7 +92,7 @@ cmd_pack() { # [version]
   ls "$ARTIFACTS/packages"/*.nupkg
 }
 
-cmd_bench() { # [--quick] [--out PATH]: JSON on stdout and in artifacts/bench/results.json, a table on stderr
+cmd_bench() { # [--quick | --soak [MINUTES]] [--out PATH]: JSON on stdout and in artifacts/bench/results.json, a table on stderr
   cmd_publish
   dotnet run --project perf/Supervisor.Benchmarks -c "$CONFIGURATION" --no-build -- "$@"
 }
@@ -102,6 +103,6 @@ case "${1:-build}" in
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
   pack) shift; cmd_pack "$@" ;;
-  -h|--help|help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "unknown command '$1'; try ./build.sh --help" >&2; exit 64 ;;
 esac

@@ -6,6 +6,7 @@ using Supervisor.Benchmarks.PublishModes;
 using Supervisor.Benchmarks.Results;
 using Supervisor.Benchmarks.Scaling;
 using Supervisor.Benchmarks.Scenarios;
+using Supervisor.Benchmarks.Soak;
 
 // Exit codes: 0 done, 1 the benchmark failed, 2 the published artifacts are missing, 64 bad arguments, 130 interrupted.
 const int Failed = 1;
@@ -17,6 +18,7 @@ var startTimeout = TimeSpan.FromSeconds(90);
 var settings = BenchmarkSettings.Full;
 string? outPath = null;
 var hosts = new List<HostBuild>();
+int? soakMinutes = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,17 +33,42 @@ for (var i = 0; i < args.Length; i++)
             hosts.Add(host);
             i++;
             break;
+        case "--soak":
+            // The minutes are optional: a following argument that is not a number is the next option.
+            soakMinutes = SoakSettings.DefaultMinutes;
+            if (i + 1 < args.Length && !args[i + 1].StartsWith('-'))
+            {
+                if (!int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var minutes) || minutes is < 1 or > 24 * 60)
+                {
+                    await Console.Error.WriteLineAsync($"--soak {args[i + 1]}: the duration must be whole minutes from 1 to 1440");
+                    return Usage;
+                }
+
+                soakMinutes = minutes;
+                i++;
+            }
+
+            break;
         case "-h" or "--help":
             Console.WriteLine("""
-                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...]
+                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]]
                   every scenario, into PATH (default: artifacts/bench/results.json in the repository); or, with --host,
-                  only a comparison of supervisor host builds (perf/publish-modes.sh; default PATH: artifacts/bench/publish-modes.json)
+                  only a comparison of supervisor host builds (perf/publish-modes.sh; default PATH: artifacts/bench/publish-modes.json);
+                  or, with --soak, only the soak: the published host on echo and chaos for MINUTES (default 10; 2 or more
+                  for the flatness verdicts) under 16 callers, instance and plugin kills and a roll a minute, with its
+                  RSS, fds, threads, zombies and orphans read every minute (default PATH: artifacts/bench/soak.json)
                 """);
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...]");
+            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]]");
             return Usage;
     }
+}
+
+if (soakMinutes is not null && (hosts.Count > 0 || settings.Quick))
+{
+    await Console.Error.WriteLineAsync("--soak runs alone: it does not combine with --quick or --host");
+    return Usage;
 }
 
 var repoRoot = BenchmarkPaths.FindRepoRoot();
@@ -51,7 +78,7 @@ if (repoRoot is null)
     return ArtifactsMissing;
 }
 
-outPath ??= Path.Combine(repoRoot, "artifacts", "bench", hosts.Count > 0 ? "publish-modes.json" : "results.json");
+outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : "results.json");
 if (hosts.Find(h => !File.Exists(h.Executable)) is { } absent)
 {
     await Console.Error.WriteLineAsync($"--host {absent.Mode}: no executable at {absent.Executable}");
@@ -92,6 +119,13 @@ try
         var comparison = new PublishModeComparison(settings, paths, hosts, Console.Error);
         var modes = PublishModeReport.Create(settings, await comparison.MeasureAsync(interrupt.Token), hosts, comparison.Plugin, startedAt);
         await WriteResultsAsync(JsonSerializer.Serialize(modes, ReportJsonContext.Default.PublishModeReport), modes.Format());
+        return 0;
+    }
+
+    if (soakMinutes is { } soakDuration)
+    {
+        var soak = await new SoakRun(new SoakSettings(TimeSpan.FromMinutes(soakDuration)), paths, Console.Error).RunAsync(interrupt.Token);
+        await WriteResultsAsync(JsonSerializer.Serialize(soak, ReportJsonContext.Default.SoakReport), SoakTable.Format(soak));
         return 0;
     }
 

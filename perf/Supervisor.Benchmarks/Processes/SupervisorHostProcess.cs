@@ -36,7 +36,7 @@ internal static class SupervisorHostProcess
     public static async Task<HostLaunch> PrepareAsync(BenchmarkPaths paths, string directory, JsonObject plugins, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        var eventsSocket = Path.Combine(directory, "events.sock");
+        var eventsSocket = EventsSocketIn(directory);
         var configPath = Path.Combine(directory, "supervisor.json");
         await File.WriteAllTextAsync(configPath, BuildConfig(paths, directory, "unix://" + eventsSocket, plugins), cancellationToken).ConfigureAwait(false);
         return new HostLaunch(directory, configPath, eventsSocket);
@@ -45,6 +45,15 @@ internal static class SupervisorHostProcess
     /// <summary>Starts <paramref name="executable"/> (some build of the host) on a prepared configuration; <see cref="ChildProcess.WaitReadyAsync"/> waits for its ready line.</summary>
     public static ChildProcess Launch(string executable, HostLaunch launch) =>
         ChildProcess.Start(executable, ["run", "--config", launch.ConfigPath], launch.Directory, WithoutOverrides(), ReadyMarker);
+
+    /// <summary>The events API's Unix socket of a host whose configuration was written into <paramref name="directory"/>.</summary>
+    public static string EventsSocketIn(string directory) => Path.Combine(directory, "events.sock");
+
+    /// <summary>The admin API address of a host whose configuration was written into <paramref name="directory"/>.</summary>
+    public static string AdminAddressIn(string directory) => "unix://" + Path.Combine(directory, "admin.sock");
+
+    /// <summary>The folder under <paramref name="directory"/> where the host puts its plugins' sockets (<c>RuntimeDirectory</c>).</summary>
+    public static string RuntimeDirectoryIn(string directory) => Path.Combine(directory, "run");
 
     /// <summary>SIGTERM: the host drains and shuts its plugins down; it is killed with its tree if it takes too long.</summary>
     public static async Task StopAsync(ChildProcess host)
@@ -61,11 +70,11 @@ internal static class SupervisorHostProcess
             {
                 ["PluginsRoot"] = paths.PluginsRoot,
                 ["StateDirectory"] = Path.Combine(directory, "state"),
-                ["RuntimeDirectory"] = Path.Combine(directory, "run"),
+                ["RuntimeDirectory"] = RuntimeDirectoryIn(directory),
                 ["ShutdownTimeout"] = "00:00:05",
                 ["Events"] = new JsonObject { ["Listen"] = eventsAddress },
                 ["Monitoring"] = new JsonObject { ["Listen"] = "http://127.0.0.1:0" },
-                ["Admin"] = new JsonObject { ["Listen"] = "unix://" + Path.Combine(directory, "admin.sock") },
+                ["Admin"] = new JsonObject { ["Listen"] = AdminAddressIn(directory) },
                 ["Plugins"] = plugins,
             },
         };

@@ -6,4 +6,5 @@ namespace Supervisor.Benchmarks.Results;
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(BenchmarkReport))]
 [JsonSerializable(typeof(PublishModes.PublishModeReport))]
+[JsonSerializable(typeof(Soak.SoakReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;
