@@ -113,10 +113,12 @@ internal sealed partial class PluginProcess
     private async Task<ProcessExit> WatchExitAsync(CommandTask<CommandResult> execution)
     {
         var exit = await ExitOf(execution, _logger, _launch.InstanceId).ConfigureAwait(false);
-        await _droppedReport.DisposeAsync().ConfigureAwait(false);
-        ReportDropped();
         _releaseStdin.TrySetResult();
         _ready.TrySetException(new PluginStartException($"exited before it was ready ({exit}); stderr: {StderrTail}"));
+
+        // Both readers are done (CliWrap waits for them): the last count is final.
+        await _droppedReport.DisposeAsync().ConfigureAwait(false);
+        ReportDropped();
         return exit;
     }
 

@@ -67,6 +67,25 @@ public sealed class OutputTailTests
     }
 
     [TestMethod]
+    public void Adding_lines_allocates_nothing_once_the_tail_is_full()
+    {
+        var tail = new OutputTail(20);
+        var line = Encoding.UTF8.GetBytes(new string('x', 5000));
+        for (var i = 0; i < 20; i++)
+        {
+            tail.Add(line, 0);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            tail.Add(line, i % 2);
+        }
+
+        Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - allocated, "a stderr flood passes through here line by line");
+    }
+
+    [TestMethod]
     public void An_empty_tail_says_so()
     {
         Assert.AreEqual("(no stderr output)", new OutputTail(20).Describe());
