@@ -1,6 +1,7 @@
 using System.Collections;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using CliWrap;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,8 @@ namespace Supervisor.Processes;
 /// <summary>
 /// One running plugin process, launched through CliWrap with the handshake in its environment. Its stdin stays
 /// open for its whole life (end of file tells it the supervisor is gone); its stdout carries the ready line,
-/// and the rest of its output becomes tagged log lines.
+/// and the rest of its output becomes tagged log lines, bounded in length and rate (<see cref="OutputLimits"/>).
+/// Its output is read to the end whatever it contains: a reader that stopped would kill the plugin with EPIPE.
 /// </summary>
 internal sealed partial class PluginProcess
 {
@@ -20,15 +22,19 @@ internal sealed partial class PluginProcess
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _releaseStdin = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly OutputTail _stderrTail = new(StderrTailLines);
+    private readonly LineRateLimit _lineRate;
     private readonly PluginOutputLogger _output;
+    private readonly ITimer _droppedReport;
     private readonly ILogger _logger;
     private readonly PluginLaunch _launch;
 
-    private PluginProcess(PluginLaunch launch, ILogger logger)
+    private PluginProcess(PluginLaunch launch, ILogger logger, TimeProvider time)
     {
         _launch = launch;
         _logger = logger;
-        _output = new PluginOutputLogger(logger, new PluginLogScope(launch.Plugin, launch.Version, launch.InstanceId, null));
+        _lineRate = new LineRateLimit(OutputLimits.LineBurst, OutputLimits.LinesPerSecond, time);
+        _output = new PluginOutputLogger(logger, new PluginLogScope(launch.Plugin, launch.Version, launch.InstanceId, null), _lineRate);
+        _droppedReport = time.CreateTimer(static state => ((PluginProcess)state!).ReportDropped(), this, OutputLimits.DroppedReportInterval, OutputLimits.DroppedReportInterval);
         Exited = Task.FromResult(new ProcessExit(-1));
     }
 
@@ -50,12 +56,13 @@ internal sealed partial class PluginProcess
     /// <exception cref="PluginStartException">The executable could not be started.</exception>
     public static PluginProcess Start(PluginLaunch launch, ILogger logger, TimeProvider time)
     {
-        var process = new PluginProcess(launch, logger);
         var executable = launch.Manifest.ResolvedCommand;
         if (Path.IsPathRooted(executable) && !File.Exists(executable))
         {
             throw new PluginStartException($"cannot execute '{executable}' (from {Path.Combine(launch.Manifest.Directory, PluginManifestFile)}): no such file");
         }
+
+        var process = new PluginProcess(launch, logger, time);
 
         // setsid execs in place (same pid) and makes the plugin the leader of its own process group.
         var command = (ProcessGroup.Setsid is { } setsid
@@ -64,8 +71,8 @@ internal sealed partial class PluginProcess
             .WithWorkingDirectory(launch.Manifest.ResolvedWorkingDirectory)
             .WithEnvironmentVariables(process.Environment())
             .WithStandardInputPipe(PipeSource.Create(process.HoldStdinOpenAsync))
-            .WithStandardOutputPipe(PipeTarget.ToDelegate(process.OnStdout))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(process.OnStderr))
+            .WithStandardOutputPipe(PipeTarget.Create(process.ReadStdoutAsync))
+            .WithStandardErrorPipe(PipeTarget.Create(process.ReadStderrAsync))
             .WithValidation(CommandResultValidation.None);
         CommandTask<CommandResult> execution;
         try
@@ -74,6 +81,7 @@ internal sealed partial class PluginProcess
         }
         catch (Win32Exception ex)
         {
+            process._droppedReport.Dispose();
             throw new PluginStartException($"cannot execute '{executable}' (from {Path.Combine(launch.Manifest.Directory, PluginManifestFile)}): {ex.Message}", ex);
         }
 
@@ -104,31 +112,50 @@ internal sealed partial class PluginProcess
 
     private async Task<ProcessExit> WatchExitAsync(CommandTask<CommandResult> execution)
     {
-        ProcessExit exit;
+        var exit = await ExitOf(execution, _logger, _launch.InstanceId).ConfigureAwait(false);
+        _releaseStdin.TrySetResult();
+        _ready.TrySetException(new PluginStartException($"exited before it was ready ({exit}); stderr: {StderrTail}"));
+
+        // Both readers are done (CliWrap waits for them): the last count is final.
+        await _droppedReport.DisposeAsync().ConfigureAwait(false);
+        ReportDropped();
+        return exit;
+    }
+
+    /// <summary>
+    /// The exit of an execution, whatever it faulted with: an instance whose exit is never accounted for is never
+    /// replaced, and blocks every drain and shutdown that waits for it. CliWrap surfaces a fault only once the
+    /// process is gone (it waits for the exit before its pipes), so an exit code of -1 then means "unknown".
+    /// </summary>
+    internal static async Task<ProcessExit> ExitOf(Task<CommandResult> execution, ILogger logger, string instanceId)
+    {
         try
         {
             var result = await execution.ConfigureAwait(false);
-            exit = new ProcessExit(result.ExitCode);
+            return new ProcessExit(result.ExitCode);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
+        catch (Exception ex)
         {
-            LogWatchFailed(_logger, ex, _launch.InstanceId);
-            exit = new ProcessExit(-1);
+            LogWatchFailed(logger, ex, instanceId);
+            return new ProcessExit(-1);
         }
-
-        _releaseStdin.TrySetResult();
-        _ready.TrySetException(new PluginStartException($"exited before it was ready ({exit}); stderr: {StderrTail}"));
-        return exit;
     }
 
     private async Task HoldStdinOpenAsync(Stream stdin, CancellationToken cancellationToken) =>
         await _releaseStdin.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    private void OnStdout(string line)
+    private Task ReadStdoutAsync(Stream stdout, CancellationToken cancellationToken) =>
+        new BoundedLineReader(OutputLimits.MaxLineBytes, OnStdout, OnOutputHandlerFailed).ReadToEndAsync(stdout, cancellationToken);
+
+    private Task ReadStderrAsync(Stream stderr, CancellationToken cancellationToken) =>
+        new BoundedLineReader(OutputLimits.MaxLineBytes, OnStderr, OnOutputHandlerFailed).ReadToEndAsync(stderr, cancellationToken);
+
+    private void OnStdout(ReadOnlySpan<byte> line, long droppedBytes)
     {
-        if (!_ready.Task.IsCompleted && ReadyLine.IsAnnouncement(line))
+        // Before the rate limit: however much a plugin writes first, its ready line is never dropped.
+        if (!_ready.Task.IsCompleted && droppedBytes == 0 && ReadyLine.IsAnnouncement(line))
         {
-            if (ReadyLine.TryParse(line, out var address, out var error))
+            if (ReadyLine.TryParse(Encoding.UTF8.GetString(line), out var address, out var error))
             {
                 _ready.TrySetResult(address);
             }
@@ -140,13 +167,39 @@ internal sealed partial class PluginProcess
             return;
         }
 
-        _output.Stdout(line);
+        _output.Stdout(line, droppedBytes);
     }
 
-    private void OnStderr(string line)
+    private void OnStderr(ReadOnlySpan<byte> line, long droppedBytes)
     {
-        _stderrTail.Add(line);
-        _output.Stderr(line);
+        // Every line, even one the rate limit drops from the log: the tail is what explains an exit.
+        _stderrTail.Add(line, droppedBytes);
+        _output.Stderr(line, droppedBytes);
+    }
+
+    private void OnOutputHandlerFailed(Exception exception)
+    {
+        // Under the line rate too: a handler that fails on every line of a flood must not flood the log itself.
+        if (_lineRate.TryTake())
+        {
+            using (_logger.BeginScope(_output.Scope))
+            {
+                LogOutputHandlerFailed(_logger, exception);
+            }
+        }
+    }
+
+    private void ReportDropped()
+    {
+        try
+        {
+            _output.ReportDropped();
+        }
+        catch (Exception ex)
+        {
+            // A timer callback that throws takes the whole supervisor down; a failed report is not worth that.
+            LogDroppedReportFailed(_logger, ex, _launch.InstanceId);
+        }
     }
 
     private Dictionary<string, string?> Environment()
@@ -177,6 +230,12 @@ internal sealed partial class PluginProcess
         return variables;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Lost track of plugin process for instance {InstanceId}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lost track of plugin process for instance {InstanceId}; counted as exited with an unknown exit code")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to handle a line of plugin output; reading goes on")]
+    private static partial void LogOutputHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to report dropped output lines for instance {InstanceId}")]
+    private static partial void LogDroppedReportFailed(ILogger logger, Exception exception, string instanceId);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using Supervisor.Protocol;
 
 namespace Supervisor.Processes;
@@ -12,7 +13,11 @@ internal static class ReadyLine
     private const string Prefix = Handshake.ReadyPrefix;
     private const string ProtocolVersion = Handshake.ProtocolVersion;
 
-    public static bool IsAnnouncement(string line) => line.StartsWith(Prefix, StringComparison.Ordinal);
+    // The prefix as the bytes the plugin writes: lines are matched before they are decoded (a flood of other
+    // lines that the rate limit drops is never decoded).
+    private static readonly byte[] Utf8Prefix = Encoding.UTF8.GetBytes(Prefix);
+
+    public static bool IsAnnouncement(ReadOnlySpan<byte> utf8Line) => utf8Line.StartsWith(Utf8Prefix);
 
     /// <summary>Parses an announcement; on failure <paramref name="error"/> says what is wrong with it.</summary>
     public static bool TryParse(string line, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? error)
