@@ -114,12 +114,26 @@ internal sealed partial class PluginProcess
     {
         var exit = await ExitOf(execution, _logger, _launch.InstanceId).ConfigureAwait(false);
         _releaseStdin.TrySetResult();
+        RemoveSocket();
         _ready.TrySetException(new PluginStartException($"exited before it was ready ({exit}); stderr: {StderrTail}"));
 
         // Both readers are done (CliWrap waits for them): the last count is final.
         await _droppedReport.DisposeAsync().ConfigureAwait(false);
         ReportDropped();
         return exit;
+    }
+
+    // A killed plugin leaves its socket file behind; without this every restart would leave one more.
+    private void RemoveSocket()
+    {
+        try
+        {
+            File.Delete(_launch.SocketPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogSocketLeft(_logger, _launch.SocketPath, ex.Message);
+        }
     }
 
     /// <summary>
@@ -238,4 +252,7 @@ internal sealed partial class PluginProcess
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to report dropped output lines for instance {InstanceId}")]
     private static partial void LogDroppedReportFailed(ILogger logger, Exception exception, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the socket file {SocketPath} of an exited plugin: {Reason}")]
+    private static partial void LogSocketLeft(ILogger logger, string socketPath, string reason);
 }

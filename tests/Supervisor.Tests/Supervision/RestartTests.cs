@@ -114,4 +114,22 @@ public sealed class RestartTests
             Assert.IsLessThan(oldExited.Time.ToDateTime(), firstNewReady.Time.ToDateTime(), "a new process is ready before an old one goes");
         }
     }
+
+    [TestMethod]
+    public async Task A_killed_instance_leaves_no_socket_file_behind()
+    {
+        using var dir = new TempDirectory();
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("echo", new PluginOptions { Version = "1.0.0" }));
+        await using var events = new LifecycleLog(supervisor.WatchEventsAsync("echo"));
+        var killed = supervisor.GetPlugin("echo").Instances.Single().Id;
+        string SocketOf(string instanceId) => Path.Combine(dir.File("run"), instanceId["echo-".Length..] + ".sock");
+        Assert.IsTrue(File.Exists(SocketOf(killed)), "the live instance's socket");
+
+        supervisor.KillInstance("echo", killed);
+        await events.WaitForAsync(e => e.Type == LifecycleEventType.Exited && e.InstanceId == killed, "the kill to be seen");
+        var replacement = await events.WaitForAsync(e => e.Type == LifecycleEventType.Ready, "the replacement");
+
+        Assert.IsFalse(File.Exists(SocketOf(killed)), "SIGKILL leaves the socket file; the supervisor removes it");
+        Assert.IsTrue(File.Exists(SocketOf(replacement.InstanceId)));
+    }
 }
