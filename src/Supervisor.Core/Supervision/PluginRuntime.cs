@@ -184,8 +184,6 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
 
     internal void RecordFailure(string failure) => Volatile.Write(ref _lastFailure, failure);
 
-    internal void RecordStartTime(TimeSpan startTime) => Volatile.Write(ref _lastStartTicks, startTime.Ticks);
-
     /// <summary>Starts a process for a slot and takes it through the handshake; a failed start's process is killed here.</summary>
     /// <returns>The ready instance, or <see langword="null"/> with whether an operator's kill ended the start.</returns>
     internal async Task<(PluginInstance? Instance, bool KilledByOperator)> LaunchAsync(int slot, int restarts, CancellationToken stopping)
@@ -195,7 +193,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         {
             Publish();
             var startTime = _time.GetUtcNow() - ready.Process.StartedAt;
-            RecordStartTime(startTime);
+            Volatile.Write(ref _lastStartTicks, startTime.Ticks);
             Events.Emit(LifecycleEventType.Ready, ready, string.Empty, $"ready in {startTime.TotalMilliseconds:0} ms");
             return (ready, false);
         }
