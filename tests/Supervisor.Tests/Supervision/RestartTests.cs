@@ -132,4 +132,27 @@ public sealed class RestartTests
         Assert.IsFalse(File.Exists(SocketOf(killed)), "SIGKILL leaves the socket file; the supervisor removes it");
         Assert.IsTrue(File.Exists(SocketOf(replacement.InstanceId)));
     }
+
+    [TestMethod]
+    public async Task A_plugin_json_that_became_unreadable_fails_the_restart_and_keeps_the_slot_supervised()
+    {
+        using var dir = new TempDirectory();
+        var folder = Path.Combine(dir.File("plugins"), "relocated", "1.0.0");
+        Directory.CreateDirectory(folder);
+        var manifest = Path.Combine(folder, "plugin.json");
+        File.WriteAllText(manifest, $$"""{ "command": "{{Repository.PluginExecutable("echo", "1.0.0")}}" }""");
+        var options = new PluginOptions { Version = "1.0.0", RestartDelay = TimeSpan.FromMilliseconds(50), RestartMaxDelay = TimeSpan.FromMilliseconds(100), MaxRestarts = 2 };
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("relocated", options));
+        await using var events = new LifecycleLog(supervisor.WatchEventsAsync("relocated"));
+
+        // A symbolic link to itself: reading it fails with ELOOP (root reads a 0600 file, so a mode cannot show this).
+        File.Delete(manifest);
+        File.CreateSymbolicLink(manifest, manifest);
+        supervisor.KillInstance("relocated", supervisor.GetPlugin("relocated").Instances.Single().Id);
+        var failed = await events.WaitForAsync(e => e.Type == LifecycleEventType.StartFailed, "the restart to fail");
+        var quarantined = await events.WaitForAsync(e => e.Type == LifecycleEventType.Quarantined, "the slot to go on failing into a quarantine");
+
+        StringAssert.Contains(failed.Message, manifest);
+        StringAssert.Contains(quarantined.Message, manifest);
+    }
 }
