@@ -50,6 +50,7 @@ cmd_publish() {
   publish_plugin echo 2.0.0 plugin-sdk/samples/Echo
   publish_plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   publish_plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
+  publish_plugin hostile 1.0.0 tests/TestPlugins/HostilePlugin
   publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
   echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
   echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"

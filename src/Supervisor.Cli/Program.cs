@@ -20,7 +20,8 @@ var root = new RootCommand("""
     DispatchCommand.Create(),
 };
 
-var parse = root.Parse(args);
+// No response files: "--data @payload.json" names a payload file, whose text must reach the command unparsed.
+var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (parse.Errors.Count > 0)
 {
     // System.CommandLine exits 1 on a parse error; 1 here means "the supervisor answered with an error".

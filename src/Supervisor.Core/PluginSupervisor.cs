@@ -26,7 +26,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     private readonly EventRouter _router;
     private readonly LifecycleEventHub _events;
     private readonly SupervisorMetrics _metrics;
-    private RuntimeDirectory? _runtimeDirectory;
+    private ProcessLauncher? _processes;
     private int _stopping;
 
     /// <summary>Creates a supervisor; nothing starts until <see cref="StartAsync"/>.</summary>
@@ -48,7 +48,12 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _logger = _loggerFactory.CreateLogger("Supervisor");
         _time = timeProvider ?? TimeProvider.System;
         _plugins = new Dictionary<string, PluginDeployment>(StringComparer.OrdinalIgnoreCase);
-        _metrics = new SupervisorMetrics(() => PluginGauges.Instances(_plugins.Values), () => PluginGauges.InFlight(_plugins.Values), () => PluginGauges.Quarantined(_plugins.Values));
+        _metrics = new SupervisorMetrics(
+            () => PluginGauges.Instances(_plugins.Values),
+            () => PluginGauges.InFlight(_plugins.Values),
+            () => PluginGauges.Quarantined(_plugins.Values),
+            () => PluginGauges.Cpu(_plugins.Values),
+            () => PluginGauges.Memory(_plugins.Values));
         _events = new LifecycleEventHub(_metrics.Observe);
         var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
         var state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
@@ -71,15 +76,25 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <returns>A task that completes when every instance has made its first start attempt.</returns>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (_runtimeDirectory is not null)
+        if (_processes is not null)
         {
             throw new InvalidOperationException("The supervisor has already been started.");
         }
 
-        _runtimeDirectory = RuntimeDirectory.Create(_options.RuntimeDirectory);
-        LogStarting(_logger, _options.Plugins.Count, _runtimeDirectory.Path);
-        var runtimeDirectory = _runtimeDirectory;
-        await Task.WhenAll(_plugins.Values.Select(p => p.StartAsync(runtimeDirectory, cancellationToken))).ConfigureAwait(false);
+        var sandbox = ProbeSandbox();
+        try
+        {
+            _processes = ProcessLauncher.Create(_options.RuntimeDirectory, sandbox, _loggerFactory.CreateLogger("Supervisor.Plugins"), _time);
+        }
+        catch
+        {
+            sandbox.Release();
+            throw;
+        }
+
+        LogStarting(_logger, _options.Plugins.Count, _processes.Directory.Path);
+        var processes = _processes;
+        await Task.WhenAll(_plugins.Values.Select(p => p.StartAsync(processes, cancellationToken))).ConfigureAwait(false);
     }
 
     /// <summary>Sends an event to a ready instance of <paramref name="plugin"/> and returns its reply.</summary>
@@ -234,7 +249,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
 
         LogStopping(_logger, _options.ShutdownTimeout.TotalMilliseconds);
         await Task.WhenAll(_plugins.Values.Select(p => p.StopAsync(_options.ShutdownTimeout, cancellationToken))).ConfigureAwait(false);
-        _runtimeDirectory?.Dispose();
+        _processes?.Dispose();
         _events.Complete();
         LogStopped(_logger);
     }

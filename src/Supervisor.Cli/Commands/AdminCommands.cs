@@ -89,7 +89,7 @@ internal static class AdminCommands
     {
         var plugin = new Argument<string?>("plugin") { Description = "Only this plugin's events; every plugin when omitted.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("watch", "Print lifecycle events as they happen (started, ready, exited, killed, restart scheduled, quarantined, …) until Ctrl+C.") { plugin };
-        command.SetAction((parse, ct) => CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
+        command.SetAction((parse, ct) => CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, GlobalOptions.TokenFor(parse), async channel =>
         {
             using var call = new AdminService.AdminServiceClient(channel).WatchEvents(new WatchEventsRequest { Plugin = parse.GetValue(plugin) ?? string.Empty }, cancellationToken: ct);
             var json = parse.GetValue(GlobalOptions.Json);
@@ -119,7 +119,7 @@ internal static class AdminCommands
 
     private static Task<int> CallAsync<TResponse>(ParseResult parse, Func<AdminService.AdminServiceClient, Task<TResponse>> call, Action<TResponse> print)
         where TResponse : IMessage =>
-        CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
+        CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, GlobalOptions.TokenFor(parse), async channel =>
         {
             var response = await call(new AdminService.AdminServiceClient(channel)).ConfigureAwait(false);
             if (parse.GetValue(GlobalOptions.Json))

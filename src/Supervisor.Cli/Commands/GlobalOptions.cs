@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Supervisor.Protocol;
 
 namespace Supervisor.Cli.Commands;
 
@@ -17,7 +18,7 @@ internal static class GlobalOptions
 
     public static readonly Option<string?> Token = new("--token")
     {
-        Description = "Admin token (Admin:Token). Env: SUPERVISOR_ADMIN_TOKEN.",
+        Description = "Admin token (Admin:Token). Env: SUPERVISOR_ADMIN_TOKEN. Default for a unix:// admin address: the token the supervisor generated beside the socket (<socket>.token).",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SUPERVISOR_ADMIN_TOKEN"),
         Recursive = true,
     };
@@ -27,4 +28,7 @@ internal static class GlobalOptions
         Description = "Print the response as JSON (for scripts).",
         Recursive = true,
     };
+
+    /// <summary>The token to send: <c>--token</c> or its variable, else the one the supervisor generated beside its admin socket.</summary>
+    public static string? TokenFor(ParseResult parse) => parse.GetValue(Token) ?? AdminTokenFile.TryRead(parse.GetValue(Admin)!);
 }

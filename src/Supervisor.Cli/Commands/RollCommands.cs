@@ -48,7 +48,7 @@ internal static class RollCommands
     };
 
     private static Task<int> RunAsync(ParseResult parse, string plugin, bool wait, Func<AdminService.AdminServiceClient, CancellationToken, Task<RollPluginResponse>> call, CancellationToken ct) =>
-        CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, parse.GetValue(GlobalOptions.Token), async channel =>
+        CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, GlobalOptions.TokenFor(parse), async channel =>
         {
             var client = new AdminService.AdminServiceClient(channel);
             var json = parse.GetValue(GlobalOptions.Json);

@@ -45,8 +45,33 @@ public sealed class PluginOptions
     /// <summary>Gets or sets how long a draining instance's in-flight calls may run. Defaults to 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets the resident memory limit per instance in MB; 0 for none. Defaults to 0.</summary>
+    /// <summary>
+    /// Gets or sets the memory limit per instance in MB, counting everything the instance started; 0 for none. With a
+    /// memory cgroup it is a hard cap (the kernel kills the instance at it); without one, the instance's resident
+    /// memory is polled every <see cref="LivenessInterval"/> and an instance over it is recycled. Defaults to 0.
+    /// </summary>
     public int MemoryLimitMb { get; set; }
+
+    /// <summary>Gets or sets the CPU each instance may use, in cores (<c>0.5</c> is half a core); 0 for no limit. Defaults to 0.</summary>
+    public double CpuLimit { get; set; }
+
+    /// <summary>Gets or sets how many processes and threads each instance may have at once; 0 for no limit. Defaults to 0.</summary>
+    public int MaxProcesses { get; set; }
+
+    /// <summary>Gets or sets how many files each process of the plugin may hold open (RLIMIT_NOFILE). Defaults to 4096.</summary>
+    public int MaxOpenFiles { get; set; } = 4096;
+
+    /// <summary>
+    /// Gets or sets the user the plugin runs as under the sandbox: a name from <c>/etc/passwd</c>, a uid, or
+    /// <c>uid:gid</c>; <see langword="null"/> for an id of its own from <c>Sandbox:UidRange</c>.
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the plugin may use the network. <see langword="false"/> gives each instance a network
+    /// namespace of its own, with only loopback (its Unix socket still works). Defaults to <see langword="true"/>.
+    /// </summary>
+    public bool Network { get; set; } = true;
 
     /// <summary>
     /// Gets or sets the largest event payload the plugin takes, in bytes; a dispatch with a larger one is refused with

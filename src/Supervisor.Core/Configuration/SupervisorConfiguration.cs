@@ -64,6 +64,13 @@ public static class SupervisorConfiguration
             options.RuntimeDirectory = Path.GetFullPath(Path.Combine(baseDirectory, runtime));
         }
 
+        for (var i = 0; i < options.Sandbox.HiddenPaths.Count; i++)
+        {
+            options.Sandbox.HiddenPaths[i] = Path.GetFullPath(Path.Combine(baseDirectory, options.Sandbox.HiddenPaths[i]));
+        }
+
+        // The file can hold the admin token: no plugin may read it.
+        options.Sandbox.HiddenPaths.Add(fullPath);
         var errors = SupervisorOptionsValidator.Validate(options, DescribeSource);
         if (errors.Count > 0)
         {

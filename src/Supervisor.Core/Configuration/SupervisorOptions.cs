@@ -24,6 +24,9 @@ public sealed class SupervisorOptions
     /// <summary>Gets or sets the admin API listener and its credentials.</summary>
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>Gets or sets how plugins are sandboxed.</summary>
+    public SandboxOptions Sandbox { get; set; } = new();
+
     /// <summary>Gets or sets the probes and metrics listener.</summary>
     public MonitoringOptions Monitoring { get; set; } = new();
 

@@ -27,6 +27,15 @@ public static class SupervisorOptionsValidator
     /// <summary>The largest <c>MaxMessageBytes</c> or <c>MaxPayloadBytes</c> accepted (256 MiB): each call buffers its message whole.</summary>
     public const int MaxMessageBytes = 256 * 1024 * 1024;
 
+    /// <summary>The smallest non-zero <see cref="PluginOptions.CpuLimit"/> accepted, in cores.</summary>
+    public const double MinCpuLimit = 0.01;
+
+    /// <summary>The largest <see cref="PluginOptions.CpuLimit"/> accepted, in cores.</summary>
+    public const double MaxCpuLimit = 1024;
+
+    /// <summary>The largest <see cref="PluginOptions.MaxProcesses"/> accepted (the kernel's own pid limit).</summary>
+    public const int MaxProcessesLimit = 4_194_304;
+
     /// <summary>The largest <see cref="EventsOptions.MaxConcurrentStreams"/> accepted.</summary>
     public const int MaxConcurrentStreams = 100_000;
 
@@ -105,6 +114,7 @@ public static class SupervisorOptionsValidator
             }
         }
 
+        ValidateSandbox($"{Root}:Sandbox", options.Sandbox, Fail);
         if (options.Plugins.Count == 0)
         {
             Fail($"{Root}:Plugins", "no plugin is configured; add e.g. \"Plugins\": { \"echo\": { \"Version\": \"1.0.0\" } }");
@@ -153,6 +163,18 @@ public static class SupervisorOptionsValidator
         Range(fail, $"{key}:MaxRestarts", plugin.MaxRestarts, 0, 10_000);
         Range(fail, $"{key}:MemoryLimitMb", plugin.MemoryLimitMb, 0, 1_048_576);
         Range(fail, $"{key}:MaxPayloadBytes", plugin.MaxPayloadBytes, MinMessageBytes, MaxMessageBytes);
+        Range(fail, $"{key}:MaxProcesses", plugin.MaxProcesses, 0, MaxProcessesLimit);
+        Range(fail, $"{key}:MaxOpenFiles", plugin.MaxOpenFiles, 16, 1_048_576);
+        if (double.IsNaN(plugin.CpuLimit) || (plugin.CpuLimit != 0 && (plugin.CpuLimit < MinCpuLimit || plugin.CpuLimit > MaxCpuLimit)))
+        {
+            fail($"{key}:CpuLimit", $"must be 0 (no limit) or between {MinCpuLimit} and {MaxCpuLimit} cores, got {plugin.CpuLimit.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (plugin.User is { } user && !PluginUser.TryResolve(user, out _, out var userError))
+        {
+            fail($"{key}:User", userError);
+        }
+
         Positive(fail, $"{key}:Deadline", plugin.Deadline);
         Positive(fail, $"{key}:RestartDelay", plugin.RestartDelay);
         Positive(fail, $"{key}:RestartWindow", plugin.RestartWindow);
@@ -168,6 +190,27 @@ public static class SupervisorOptionsValidator
         }
 
         ValidateCanary($"{key}:Canary", plugin.Canary, fail);
+    }
+
+    private static void ValidateSandbox(string key, SandboxOptions sandbox, Action<string, string> fail)
+    {
+        if (!Enum.IsDefined(sandbox.Mode))
+        {
+            fail($"{key}:Mode", $"must be auto, required or off, got {(int)sandbox.Mode}");
+        }
+
+        if (!UidRange.TryParse(sandbox.UidRange, out _, out var rangeError))
+        {
+            fail($"{key}:UidRange", rangeError);
+        }
+
+        for (var i = 0; i < sandbox.HiddenPaths.Count; i++)
+        {
+            if (!Path.IsPathFullyQualified(sandbox.HiddenPaths[i]))
+            {
+                fail($"{key}:HiddenPaths:{i}", $"'{sandbox.HiddenPaths[i]}' is not an absolute path");
+            }
+        }
     }
 
     private static void ValidateCanary(string key, CanaryOptions canary, Action<string, string> fail)
@@ -239,7 +282,7 @@ public static class SupervisorOptionsValidator
         }
     }
 
-    // Every plugin socket is <RuntimeDirectory>/<plugin>-<8 hex>.sock (the instance id, PluginRuntime.Slots); the
+    // Every plugin socket is <RuntimeDirectory>/<plugin>/<8 hex>.sock (the instance id's suffix); the
     // longest plugin name decides whether they all fit. A generated folder is chosen at start, not configured.
     private static void ValidateRuntimeDirectory(SupervisorOptions options, Action<string, string> fail)
     {

@@ -47,7 +47,7 @@ internal sealed partial class PluginDeployment
             throw new RollException(RollError.ShuttingDown, "the supervisor is shutting down");
         }
 
-        if (_runtimeDirectory is null)
+        if (_processes is null)
         {
             throw new InvalidOperationException("the supervisor has not been started; call StartAsync before rolling a plugin");
         }

@@ -31,7 +31,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     private LatencySnapshot _retiredLatency = LatencySnapshot.Empty;
     private RollingDeployment? _roll;
     private string? _previousVersion;
-    private RuntimeDirectory? _runtimeDirectory;
+    private ProcessLauncher? _processes;
     private uint _spread;
     private TaskCompletionSource _splitChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -70,10 +70,10 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 
     internal CancellationToken Stopping => _stopping.Token;
 
-    public Task StartAsync(RuntimeDirectory runtimeDirectory, CancellationToken cancellationToken)
+    public Task StartAsync(ProcessLauncher processes, CancellationToken cancellationToken)
     {
-        _runtimeDirectory = runtimeDirectory;
-        return Active.StartAsync(runtimeDirectory, cancellationToken);
+        _processes = processes;
+        return Active.StartAsync(processes, cancellationToken);
     }
 
     /// <summary>Sends SIGKILL to one instance of any version, or to every instance when <paramref name="instanceId"/> is empty.</summary>
@@ -154,7 +154,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
             _unrouted.Add(runtime);
         }
 
-        return runtime.StartAsync(_runtimeDirectory!, cancellationToken);
+        return runtime.StartAsync(_processes!, cancellationToken);
     }
 
     /// <summary>Routes calls by <paramref name="split"/>; versions it no longer names become unrouted (draining).</summary>

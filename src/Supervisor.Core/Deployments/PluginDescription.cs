@@ -46,6 +46,8 @@ internal static class PluginDescription
                 InFlight = (uint)instance.InFlight,
                 Counters = instance.Counters.Snapshot().ToProto(),
                 StopReason = instance.StopReason?.ToString().ToLowerInvariant() ?? string.Empty,
+                Sandbox = SandboxOf(instance.Process.Sandbox),
+                Usage = UsageOf(instance),
             });
         }
 
@@ -57,6 +59,41 @@ internal static class PluginDescription
             : starting > 0 ? PluginState.Starting
             : PluginState.Unavailable;
         return info;
+    }
+
+    private static SandboxInfo SandboxOf(Sandbox.InstanceSandbox sandbox)
+    {
+        var info = new SandboxInfo();
+        if (sandbox.User is { } user)
+        {
+            info.Uid = user.Uid;
+            info.Gid = user.Gid;
+        }
+
+        info.Layers.AddRange(sandbox.Layers.Select(l => new SandboxLayer { Name = l.Name, Applied = l.Applied, Detail = l.Detail }));
+        return info;
+    }
+
+    private static ResourceUsage UsageOf(PluginInstance instance)
+    {
+        var usage = new ResourceUsage();
+        if (instance.State == Instances.InstanceState.Exited)
+        {
+            return usage;
+        }
+
+        var now = instance.Process.Usage;
+        if (now.CpuSeconds is { } cpu)
+        {
+            usage.CpuSeconds = cpu;
+        }
+
+        if (now.MemoryBytes is { } memory)
+        {
+            usage.MemoryBytes = (ulong)memory;
+        }
+
+        return usage;
     }
 
     private static Protocol.Admin.V1.InstanceState ToProto(Instances.InstanceState state) => state switch

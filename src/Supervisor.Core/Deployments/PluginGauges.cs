@@ -39,6 +39,45 @@ internal static class PluginGauges
         }
     }
 
+    public static IEnumerable<Measurement<double>> Cpu(IEnumerable<PluginDeployment> plugins)
+    {
+        foreach (var (plugin, instance, usage) in Running(plugins))
+        {
+            if (usage.CpuSeconds is { } seconds)
+            {
+                yield return new Measurement<double>(seconds, InstanceTags(plugin, instance));
+            }
+        }
+    }
+
+    public static IEnumerable<Measurement<long>> Memory(IEnumerable<PluginDeployment> plugins)
+    {
+        foreach (var (plugin, instance, usage) in Running(plugins))
+        {
+            if (usage.MemoryBytes is { } bytes)
+            {
+                yield return new Measurement<long>(bytes, InstanceTags(plugin, instance));
+            }
+        }
+    }
+
+    private static IEnumerable<(PluginDeployment Plugin, PluginInstance Instance, Sandbox.ResourceUsage Usage)> Running(IEnumerable<PluginDeployment> plugins)
+    {
+        foreach (var plugin in plugins)
+        {
+            foreach (var instance in plugin.SnapshotInstances())
+            {
+                if (instance.State != InstanceState.Exited)
+                {
+                    yield return (plugin, instance, instance.Process.Usage);
+                }
+            }
+        }
+    }
+
+    private static KeyValuePair<string, object?>[] InstanceTags(PluginDeployment plugin, PluginInstance instance) =>
+        [new("plugin.name", plugin.Name), new("plugin.version", instance.Version), new("instance.id", instance.Id)];
+
     private static string StateName(InstanceState state) => state switch
     {
         InstanceState.Starting => "starting",

@@ -25,7 +25,14 @@ internal sealed class SupervisorMetrics : IDisposable
     /// <param name="instances">Plugin processes, by plugin, version and state.</param>
     /// <param name="inFlight">Calls in flight, by plugin.</param>
     /// <param name="quarantined">1 or 0, by plugin.</param>
-    public SupervisorMetrics(Func<IEnumerable<Measurement<long>>> instances, Func<IEnumerable<Measurement<long>>> inFlight, Func<IEnumerable<Measurement<long>>> quarantined)
+    /// <param name="cpu">CPU seconds per running instance, counting its descendants.</param>
+    /// <param name="memory">Memory bytes per running instance, counting its descendants.</param>
+    public SupervisorMetrics(
+        Func<IEnumerable<Measurement<long>>> instances,
+        Func<IEnumerable<Measurement<long>>> inFlight,
+        Func<IEnumerable<Measurement<long>>> quarantined,
+        Func<IEnumerable<Measurement<double>>> cpu,
+        Func<IEnumerable<Measurement<long>>> memory)
     {
         _meter = new Meter(SupervisorTelemetry.MeterName, typeof(SupervisorMetrics).Assembly.GetName().Version?.ToString(3));
         _dispatches = _meter.CreateCounter<long>("supervisor.dispatches", "{dispatch}", "Events dispatched to a plugin, by the version that answered and the outcome.");
@@ -36,6 +43,8 @@ internal sealed class SupervisorMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("supervisor.instances", instances, "{instance}", "Plugin processes, by version and state.");
         _meter.CreateObservableUpDownCounter("supervisor.dispatch.active", inFlight, "{dispatch}", "Calls in flight in plugin processes.");
         _meter.CreateObservableUpDownCounter("supervisor.plugin.quarantined", quarantined, "{plugin}", "1 while a plugin is quarantined after too many restarts.");
+        _meter.CreateObservableCounter("supervisor.instance.cpu.time", cpu, "s", "CPU time of each running plugin instance and everything it started, user and system.");
+        _meter.CreateObservableUpDownCounter("supervisor.instance.memory.usage", memory, "By", "Memory in use by each running plugin instance and everything it started.");
     }
 
     /// <summary>Records one answered dispatch; <paramref name="outcome"/> is <c>ok</c> or a <c>DispatchOutcome</c> name.</summary>

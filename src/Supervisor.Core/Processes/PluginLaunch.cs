@@ -1,4 +1,5 @@
 using Supervisor.Configuration;
+using Supervisor.Sandbox;
 
 namespace Supervisor.Processes;
 
@@ -10,4 +11,5 @@ internal sealed record PluginLaunch(
     PluginManifest Manifest,
     string SocketPath,
     string Token,
-    IReadOnlyDictionary<string, string> Settings);
+    IReadOnlyDictionary<string, string> Settings,
+    InstanceSandbox Sandbox);

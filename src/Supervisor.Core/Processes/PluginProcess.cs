@@ -6,6 +6,7 @@ using System.Text.Json;
 using CliWrap;
 using Microsoft.Extensions.Logging;
 using Supervisor.Protocol;
+using Supervisor.Sandbox;
 
 namespace Supervisor.Processes;
 
@@ -18,6 +19,7 @@ namespace Supervisor.Processes;
 internal sealed partial class PluginProcess
 {
     private const int StderrTailLines = 20;
+    private static readonly string[] SupervisorOnlyPrefixes = ["Supervisor__", "SUPERVISOR_ADMIN_", "DOTNET_EnableDiagnostics", "COMPlus_EnableDiagnostics"];
     private const string PluginManifestFile = Configuration.PluginManifest.FileName;
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _releaseStdin = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +40,20 @@ internal sealed partial class PluginProcess
         Exited = Task.FromResult(new ProcessExit(-1));
     }
 
+    /// <summary>Gets the plugin's own process id (inside a sandbox's namespaces: its id as the host sees it).</summary>
     public int Pid { get; private set; }
+
+    /// <summary>Gets the id of the outermost process started (the sandbox's wrapper, or the plugin itself), which leads the process group.</summary>
+    public int LeaderPid { get; private set; }
+
+    /// <summary>Gets the instance's sandbox.</summary>
+    public InstanceSandbox Sandbox => _launch.Sandbox;
+
+    /// <summary>Gets what the instance and everything it started use now.</summary>
+    public ResourceUsage Usage => _launch.Sandbox.Usage(LeaderPid);
+
+    /// <summary>Gets how many processes of the instance the kernel killed at its memory cap.</summary>
+    public long OomKills => _launch.Sandbox.Cgroup?.OomKills ?? 0;
 
     public DateTimeOffset StartedAt { get; private set; }
 
@@ -52,9 +67,22 @@ internal sealed partial class PluginProcess
 
     public string StderrTail => _stderrTail.Describe();
 
-    /// <summary>Starts the process.</summary>
+    /// <summary>Starts the process, from the <see cref="LauncherThread"/>.</summary>
     /// <exception cref="PluginStartException">The executable could not be started.</exception>
-    public static PluginProcess Start(PluginLaunch launch, ILogger logger, TimeProvider time)
+    public static async Task<PluginProcess> StartAsync(PluginLaunch launch, ILogger logger, TimeProvider time)
+    {
+        try
+        {
+            return await LauncherThread.RunAsync(() => Start(launch, logger, time)).ConfigureAwait(false);
+        }
+        catch (PluginStartException)
+        {
+            await launch.Sandbox.CleanUpAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static PluginProcess Start(PluginLaunch launch, ILogger logger, TimeProvider time)
     {
         var executable = launch.Manifest.ResolvedCommand;
         if (Path.IsPathRooted(executable) && !File.Exists(executable))
@@ -64,10 +92,15 @@ internal sealed partial class PluginProcess
 
         var process = new PluginProcess(launch, logger, time);
 
-        // setsid execs in place (same pid) and makes the plugin the leader of its own process group.
-        var command = (ProcessGroup.Setsid is { } setsid
-                ? Cli.Wrap(setsid).WithArguments(["--", executable, .. launch.Manifest.Args])
-                : Cli.Wrap(executable).WithArguments(launch.Manifest.Args))
+        // setsid execs in place (same pid) and makes the plugin the leader of its own process group; a sandbox's
+        // wrappers run setsid themselves.
+        var (fileName, arguments) = launch.Sandbox.Command(executable, launch.Manifest.Args);
+        if (fileName == executable && ProcessGroup.Setsid is { } setsid)
+        {
+            (fileName, arguments) = (setsid, ["--", executable, .. launch.Manifest.Args]);
+        }
+
+        var command = Cli.Wrap(fileName).WithArguments(arguments)
             .WithWorkingDirectory(launch.Manifest.ResolvedWorkingDirectory)
             .WithEnvironmentVariables(process.Environment())
             .WithStandardInputPipe(PipeSource.Create(process.HoldStdinOpenAsync))
@@ -85,20 +118,23 @@ internal sealed partial class PluginProcess
             throw new PluginStartException($"cannot execute '{executable}' (from {Path.Combine(launch.Manifest.Directory, PluginManifestFile)}): {ex.Message}", ex);
         }
 
-        process.Pid = execution.ProcessId;
+        process.Pid = process.LeaderPid = execution.ProcessId;
         process.StartedAt = time.GetUtcNow();
         process._output.Scope = new PluginLogScope(launch.Plugin, launch.Version, launch.InstanceId, execution.ProcessId);
         process.Exited = process.WatchExitAsync(execution);
         return process;
     }
 
-    /// <summary>Sends SIGKILL to the process's whole group, and to any descendant that left the group.</summary>
+    /// <summary>
+    /// Sends SIGKILL to the instance's cgroup, the process's whole group, and any descendant that left the group.
+    /// </summary>
     public void Kill()
     {
-        ProcessGroup.Kill(Pid);
+        _launch.Sandbox.Cgroup?.Kill();
+        ProcessGroup.Kill(LeaderPid);
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(Pid);
+            using var process = System.Diagnostics.Process.GetProcessById(LeaderPid);
             process.Kill(entireProcessTree: true);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Win32Exception)
@@ -114,6 +150,13 @@ internal sealed partial class PluginProcess
     {
         var exit = await ExitOf(execution, _logger, _launch.InstanceId).ConfigureAwait(false);
         _releaseStdin.TrySetResult();
+
+        // No descendant outlives its instance: a daemon that left the process group is still in the cgroup, and one
+        // that stayed in the group is killed through it even though its leader is gone.
+        var oomKills = OomKills;
+        ProcessGroup.Kill(LeaderPid);
+        await _launch.Sandbox.CleanUpAsync(CancellationToken.None).ConfigureAwait(false);
+        exit = exit with { OomKills = oomKills };
         RemoveSocket();
         _ready.TrySetException(new PluginStartException($"exited before it was ready ({exit}); stderr: {StderrTail}"));
 
@@ -171,6 +214,12 @@ internal sealed partial class PluginProcess
         {
             if (ReadyLine.TryParse(Encoding.UTF8.GetString(line), out var address, out var error))
             {
+                if (_launch.Sandbox.Namespaces)
+                {
+                    Pid = SandboxedProcess.Find(LeaderPid);
+                    _output.Scope = new PluginLogScope(_launch.Plugin, _launch.Version, _launch.InstanceId, Pid);
+                }
+
                 _ready.TrySetResult(address);
             }
             else
@@ -220,10 +269,12 @@ internal sealed partial class PluginProcess
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
 
-        // Supervisor__… overrides can hold the admin token: they are the supervisor's, not the plugin's.
+        // The supervisor's own settings are not the plugin's: Supervisor__… overrides and SUPERVISOR_ADMIN_… can hold
+        // the admin token and address, and DOTNET_EnableDiagnostics… is how the operator set the supervisor's own
+        // diagnostics port (a .NET plugin keeps its own, for hang dumps).
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
-            if (entry.Key is string name && name.StartsWith("Supervisor__", StringComparison.OrdinalIgnoreCase))
+            if (entry.Key is string name && SupervisorOnlyPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
             {
                 variables[name] = null;
             }
@@ -232,6 +283,14 @@ internal sealed partial class PluginProcess
         foreach (var (name, value) in _launch.Manifest.Env)
         {
             variables[name] = value;
+        }
+
+        if (_launch.Sandbox.Namespaces)
+        {
+            // The private /tmp is the only writable folder besides the socket folder; the supervisor's TMPDIR and HOME
+            // may be hidden or not the plugin's to write.
+            variables["TMPDIR"] = "/tmp";
+            variables["HOME"] = "/tmp";
         }
 
         variables[Handshake.ProtocolVersionVariable] = Handshake.ProtocolVersion;

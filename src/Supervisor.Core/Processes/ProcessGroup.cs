@@ -10,28 +10,13 @@ namespace Supervisor.Processes;
 internal static partial class ProcessGroup
 {
     private const int SigKill = 9;
-    private static readonly string? SetsidPath = Find("setsid");
 
     /// <summary>Gets the <c>setsid</c> executable, or <see langword="null"/> when the system has none.</summary>
-    public static string? Setsid => SetsidPath;
+    public static string? Setsid => Sandbox.SandboxTools.Setsid;
 
     /// <summary>Sends SIGKILL to every process in the group led by <paramref name="leaderPid"/>.</summary>
     /// <returns>Whether the signal was delivered (false when the group no longer exists).</returns>
     public static bool Kill(int leaderPid) => leaderPid > 0 && SendSignal(-leaderPid, SigKill) == 0;
-
-    private static string? Find(string name)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SendSignal(int pid, int signal);

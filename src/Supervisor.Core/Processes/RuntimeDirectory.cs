@@ -1,14 +1,19 @@
 using System.Security.Cryptography;
+using Supervisor.Configuration;
+using Supervisor.Sandbox;
 
 namespace Supervisor.Processes;
 
 /// <summary>
-/// The private folder (mode 0700) holding plugin sockets: only the supervisor's user can reach a plugin,
-/// and the token check keeps even that user's other processes out.
+/// The folder holding plugin sockets, with a folder per plugin inside (mode 0700). Where plugins run under ids of
+/// their own, each plugin's folder belongs to its id, so no plugin can enter a sibling's, and the top folder is
+/// 0711 (entered, never listed). Where they share the supervisor's id, the 0700 folders keep out other users only:
+/// a plugin can reach its siblings' sockets, and only their tokens stop its calls.
 /// </summary>
 internal sealed class RuntimeDirectory : IDisposable
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerAndTraverse = OwnerOnly | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private readonly bool _owned;
 
     private RuntimeDirectory(string path, bool owned)
@@ -20,12 +25,15 @@ internal sealed class RuntimeDirectory : IDisposable
     public string Path { get; }
 
     /// <summary>Creates (or takes) the folder; a configured folder is kept at dispose, a generated one removed.</summary>
-    public static RuntimeDirectory Create(string? configured)
+    /// <param name="configured">The configured folder, or <see langword="null"/> for a fresh one.</param>
+    /// <param name="traversable">Whether plugins under other ids must be able to pass through it to their own folders.</param>
+    public static RuntimeDirectory Create(string? configured, bool traversable)
     {
+        var mode = traversable ? OwnerAndTraverse : OwnerOnly;
         if (!string.IsNullOrEmpty(configured))
         {
-            Directory.CreateDirectory(configured, OwnerOnly);
-            File.SetUnixFileMode(configured, OwnerOnly);
+            Directory.CreateDirectory(configured, mode);
+            File.SetUnixFileMode(configured, mode);
             return new RuntimeDirectory(configured, owned: false);
         }
 
@@ -37,19 +45,31 @@ internal sealed class RuntimeDirectory : IDisposable
 
         // Short: a Unix socket path must fit in 108 bytes.
         var path = System.IO.Path.Combine(parent, $"plugsup-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}");
-        Directory.CreateDirectory(path, OwnerOnly);
+        Directory.CreateDirectory(path, mode);
+        File.SetUnixFileMode(path, mode);
         return new RuntimeDirectory(path, owned: true);
     }
 
-    public string SocketPath(string instanceId) => SocketPathIn(Path, instanceId);
+    /// <summary>The plugin's socket folder, created 0700 and given to <paramref name="owner"/> when it has an id of its own.</summary>
+    public string PluginDirectory(string plugin, PluginUser? owner)
+    {
+        var directory = System.IO.Path.Combine(Path, plugin);
+        Directory.CreateDirectory(directory, OwnerOnly);
+        if (owner is { } user)
+        {
+            Posix.Chown(directory, user.Uid, user.Gid);
+        }
+
+        return directory;
+    }
 
     /// <summary>
-    /// The longest socket path an instance of <paramref name="plugin"/> gets in <paramref name="directory"/>: instance
-    /// ids are <c>&lt;plugin&gt;-&lt;8 hex digits&gt;</c>.
+    /// The longest socket path an instance of <paramref name="plugin"/> gets in <paramref name="directory"/>: sockets
+    /// are <c>&lt;plugin&gt;/&lt;8 hex digits&gt;.sock</c>.
     /// </summary>
-    public static string LongestSocketPath(string directory, string plugin) => SocketPathIn(directory, plugin + "-00000000");
+    public static string LongestSocketPath(string directory, string plugin) => SocketPathIn(System.IO.Path.Combine(directory, plugin), "00000000");
 
-    private static string SocketPathIn(string directory, string instanceId) => System.IO.Path.Combine(directory, instanceId + ".sock");
+    public static string SocketPathIn(string pluginDirectory, string suffix) => System.IO.Path.Combine(pluginDirectory, suffix + ".sock");
 
     public void Dispose()
     {

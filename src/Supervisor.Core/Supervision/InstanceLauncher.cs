@@ -17,7 +17,7 @@ internal sealed partial class InstanceLauncher(string name, string version, Plug
 {
     /// <summary>Starts a process for <paramref name="slot"/>; <paramref name="register"/> sees it as soon as it runs, before it is ready.</summary>
     /// <returns>The ready instance, or why there is none (with the process that failed, still to be killed, if one started).</returns>
-    public async Task<Launch> LaunchAsync(int slot, int restarts, RuntimeDirectory runtimeDirectory, Func<PluginInstance, Task> register, CancellationToken stopping)
+    public async Task<Launch> LaunchAsync(int slot, int restarts, ProcessLauncher processes, Func<PluginInstance, Task> register, CancellationToken stopping)
     {
         var suffix = RandomNumberGenerator.GetHexString(8, lowercase: true);
         var instanceId = $"{name}-{suffix}";
@@ -27,8 +27,7 @@ internal sealed partial class InstanceLauncher(string name, string version, Plug
         try
         {
             var manifest = PluginManifest.Load(manifestPath);
-            var launch = new PluginLaunch(name, version, instanceId, manifest, runtimeDirectory.SocketPath(suffix), token, options.Settings);
-            process = PluginProcess.Start(launch, logger, time);
+            process = await processes.StartAsync(name, version, instanceId, suffix, manifest, token, options).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is PluginStartException or InvalidDataException or IOException or UnauthorizedAccessException)
         {

@@ -96,14 +96,27 @@ internal sealed partial class LivenessMonitor : IAsyncDisposable
 
     private bool OverMemoryLimit()
     {
-        if (_options.MemoryLimitMb <= 0 || ProcessMemory.ResidentBytes(_instance.Process.Pid) is not { } resident)
+        if (_options.MemoryLimitMb <= 0)
+        {
+            return false;
+        }
+
+        var process = _instance.Process;
+        if (process.OomKills is > 0 and var killed)
+        {
+            return _instance.RequestRecycle(StopReason.Memory,
+                $"the kernel killed {killed} of its processes at MemoryLimitMb {_options.MemoryLimitMb} (the instance's cgroup cap, counting descendants)");
+        }
+
+        // Under a memory cgroup the kernel enforces the cap itself; without one, this poll is the only limit.
+        if (process.Sandbox.MemoryCapped || process.Usage.MemoryBytes is not { } used)
         {
             return false;
         }
 
         var limit = (long)_options.MemoryLimitMb * 1024 * 1024;
-        return resident > limit && _instance.RequestRecycle(StopReason.Memory,
-            $"resident memory {resident / (1024 * 1024)} MB is over MemoryLimitMb {_options.MemoryLimitMb}");
+        return used > limit && _instance.RequestRecycle(StopReason.Memory,
+            $"resident memory {used / (1024 * 1024)} MB (the instance and its descendants) is over MemoryLimitMb {_options.MemoryLimitMb}");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} did not answer a liveness poll ({Status})")]

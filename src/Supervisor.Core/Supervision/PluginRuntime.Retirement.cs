@@ -82,6 +82,12 @@ internal sealed partial class PluginRuntime
 
         Publish();
         var how = exit.ToString();
+        if (!expected && exit.OomKills > 0)
+        {
+            // The kernel's kill at the cgroup's memory cap, not a crash: reported as the supervisor's own kills are.
+            ReportKill(instance, StopReason.Memory, $"the kernel killed it at MemoryLimitMb {Options.MemoryLimitMb} (the instance's cgroup cap, counting descendants)");
+        }
+
         if (!expected)
         {
             RecordFailure($"exited with {how}; stderr: {instance.Process.StderrTail}");

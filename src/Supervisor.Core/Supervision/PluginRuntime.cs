@@ -33,7 +33,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private Quarantine? _quarantine;
     private string _lastFailure = "none recorded";
     private long _lastStartTicks;
-    private RuntimeDirectory? _runtimeDirectory;
+    private ProcessLauncher? _processes;
     private Task[] _slotLoops = [];
     private Task<Task>? _stop;
 
@@ -89,9 +89,9 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     internal Quarantine? CurrentQuarantine => Volatile.Read(ref _quarantine);
 
     /// <summary>Starts every slot; completes once each has made its first start attempt (ready or failed).</summary>
-    public async Task StartAsync(RuntimeDirectory runtimeDirectory, CancellationToken cancellationToken)
+    public async Task StartAsync(ProcessLauncher processes, CancellationToken cancellationToken)
     {
-        _runtimeDirectory = runtimeDirectory;
+        _processes = processes;
         var firstAttempts = new Task[_slots.Length];
         var loops = new Task[_slots.Length];
         for (var slot = 0; slot < _slots.Length; slot++)
@@ -188,7 +188,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     /// <returns>The ready instance, or <see langword="null"/> with whether an operator's kill ended the start.</returns>
     internal async Task<(PluginInstance? Instance, bool KilledByOperator)> LaunchAsync(int slot, int restarts, CancellationToken stopping)
     {
-        var launch = await _launcher.LaunchAsync(slot, restarts, _runtimeDirectory!, instance => Register(slot, instance), stopping).ConfigureAwait(false);
+        var launch = await _launcher.LaunchAsync(slot, restarts, _processes!, instance => Register(slot, instance), stopping).ConfigureAwait(false);
         if (launch.Instance is { } ready)
         {
             Publish();

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Supervisor.Configuration;
 using Supervisor.Host.Admin;
 using Supervisor.Protocol;
@@ -39,7 +40,8 @@ internal sealed partial class SupervisorHost
 
         try
         {
-            Directory.CreateDirectory(options.StateDirectory);
+            // Owner only: it holds the admin socket, the generated admin token and the plugins' uids.
+            Directory.CreateDirectory(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -51,6 +53,27 @@ internal sealed partial class SupervisorHost
         var adminAddress = ListenAddress.Parse(options.Admin.EffectiveListen(options.StateDirectory));
         var monitoringAddress = options.Monitoring.Enabled ? ListenAddress.Parse(options.Monitoring.Listen) : null;
         IReadOnlyCollection<string> plugins = [.. options.Plugins.Keys];
+
+        // The admin API always takes a token: a plugin sharing the supervisor's uid could otherwise call it. Without a
+        // configured one on a Unix socket, a fresh one goes into a 0600 file beside it, where supervisorctl finds it.
+        var adminToken = options.Admin.Token;
+        string? generatedTokenFile = null;
+        if (string.IsNullOrEmpty(adminToken) && adminAddress.SocketPath is { } adminSocket)
+        {
+            (adminToken, generatedTokenFile) = (RandomNumberGenerator.GetHexString(64, lowercase: true), AdminTokenFile.PathFor(adminSocket));
+            try
+            {
+                WriteOwnerOnly(generatedTokenFile, adminToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogTokenFileFailed(_logger, generatedTokenFile, ex.Message);
+                return ExitCodes.Failure;
+            }
+        }
+
+        // Nothing a plugin could use against the supervisor or a sibling is visible in its mount namespace.
+        options.Sandbox.HiddenPaths.AddRange(new[] { adminAddress.SocketPath, generatedTokenFile, eventsAddress.SocketPath }.OfType<string>());
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
@@ -78,9 +101,9 @@ internal sealed partial class SupervisorHost
             grpc =>
             {
                 grpc.MaxReceiveMessageSize = options.Admin.MaxMessageBytes;
-                if (!string.IsNullOrEmpty(options.Admin.Token))
+                if (!string.IsNullOrEmpty(adminToken))
                 {
-                    grpc.Interceptors.Add<BearerTokenInterceptor>(options.Admin.Token, "the admin API (Admin:Token)");
+                    grpc.Interceptors.Add<BearerTokenInterceptor>(adminToken, generatedTokenFile is null ? "the admin API (Admin:Token)" : $"the admin API (the token in {generatedTokenFile})");
                 }
             },
             _ => { },
@@ -104,18 +127,27 @@ internal sealed partial class SupervisorHost
         {
             LogListenFailed(_logger, ex.Message);
             await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            DeleteQuietly(generatedTokenFile);
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // A signal during start: fall through to the orderly shutdown.
         }
+        catch (SupervisorConfigurationException ex)
+        {
+            // Sandbox:Mode required on a host that cannot give some plugin its whole sandbox.
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            DeleteQuietly(generatedTokenFile);
+            return ExitCodes.ConfigurationError;
+        }
 
         LogListening(
             _logger,
             GrpcListener.BoundAddress(events, eventsAddress),
             GrpcListener.BoundAddress(admin, adminAddress),
-            !string.IsNullOrEmpty(options.Admin.Token),
+            generatedTokenFile ?? "Admin:Token",
             monitoring is null ? "off" : GrpcListener.BoundAddress(monitoring, monitoringAddress!));
         if (telemetry.ExportsOtlp)
         {
@@ -144,6 +176,7 @@ internal sealed partial class SupervisorHost
             await monitoring.DisposeAsync().ConfigureAwait(false);
         }
 
+        DeleteQuietly(generatedTokenFile);
         LogExited(_logger);
         return ExitCodes.Success;
 
@@ -152,6 +185,38 @@ internal sealed partial class SupervisorHost
             context.Cancel = true;
             LogSignal(_logger, context.Signal.ToString());
             stop.Cancel();
+        }
+    }
+
+    private static void WriteOwnerOnly(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+
+        // An existing file keeps its mode through FileMode.Create: set it again.
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        file.Write(System.Text.Encoding.ASCII.GetBytes(text));
+    }
+
+    private static void DeleteQuietly(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The token is regenerated at every start; a stale file opens nothing.
         }
     }
 
@@ -168,8 +233,11 @@ internal sealed partial class SupervisorHost
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Supervisor ready: events API on {Events}, admin API on {Admin} (token required: {TokenRequired}), probes and metrics on {Monitoring}")]
-    private static partial void LogListening(ILogger logger, string events, string admin, bool tokenRequired, string monitoring);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Supervisor ready: events API on {Events}, admin API on {Admin} (token: {TokenSource}), probes and metrics on {Monitoring}")]
+    private static partial void LogListening(ILogger logger, string events, string admin, string tokenSource, string monitoring);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the admin token file {Path}: {Reason}")]
+    private static partial void LogTokenFileFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exporting metrics and traces over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT is set)")]
     private static partial void LogOtlp(ILogger logger);

@@ -20,6 +20,8 @@ public sealed class SupervisorctlTests
         await using var supervisor = await SupervisorProcess.StartAsync(config);
 
         var dispatch = await RunAsync(supervisor, "dispatch", "echo", "customer.created", "--data", "hello", "--events", supervisor.EventsAddress);
+        File.WriteAllText(dir.File("payload.json"), """{"id": "c-1", "name": "Ada Lovelace"}""");
+        var fromFile = await RunAsync(supervisor, "dispatch", "echo", "customer.created", "--data", "@" + dir.File("payload.json"), "--events", supervisor.EventsAddress);
         var list = await RunAsync(supervisor, "list", "--json");
         var killNoInstance = await RunAsync(supervisor, "kill", "echo");
         var kill = await RunAsync(supervisor, "kill", "echo", "--all");
@@ -28,6 +30,8 @@ public sealed class SupervisorctlTests
 
         Assert.AreEqual(0, dispatch.ExitCode, dispatch.StandardError);
         Assert.AreEqual("hello", dispatch.StandardOutput);
+        Assert.AreEqual(0, fromFile.ExitCode, fromFile.StandardError);
+        Assert.AreEqual("""{"id": "c-1", "name": "Ada Lovelace"}""", fromFile.StandardOutput, "the file's text, not parsed as a response file");
         using var json = JsonDocument.Parse(list.StandardOutput);
         Assert.AreEqual("echo", json.RootElement.GetProperty("plugins")[0].GetProperty("name").GetString());
         Assert.AreEqual(2, killNoInstance.ExitCode, "kill without --instance or --all is a usage error, not every instance");

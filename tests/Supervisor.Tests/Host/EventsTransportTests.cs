@@ -24,7 +24,7 @@ public sealed class EventsTransportTests
         chaos["QueueLimit"] = 400;
         await using var supervisor = await SupervisorProcess.StartAsync(SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["chaos"] = chaos })));
         using var events = OneConnection(supervisor.EventsAddress);
-        using var admin = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var admin = supervisor.AdminChannel();
         var client = new EventService.EventServiceClient(events);
         var adminClient = new AdminService.AdminServiceClient(admin);
         using var end = new CancellationTokenSource();

@@ -74,7 +74,7 @@ public sealed class NoisyPluginTests
         // The noise comes before the ready line: on a loaded machine 200 MiB through a pipe can take a while.
         json["Supervisor"]!["Plugins"]![plugin]!["StartupTimeout"] = "00:01:30";
         await using var supervisor = await SupervisorProcess.StartAsync(SupervisorConfig.Write(dir, json));
-        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var adminChannel = supervisor.AdminChannel();
         using var eventsChannel = SupervisorChannel.Create(supervisor.EventsAddress);
         var admin = new AdminService.AdminServiceClient(adminChannel);
         var events = new EventService.EventServiceClient(eventsChannel);

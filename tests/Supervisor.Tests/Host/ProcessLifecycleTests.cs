@@ -16,7 +16,7 @@ public sealed class ProcessLifecycleTests
         using var dir = new TempDirectory();
         var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
         await using var supervisor = await SupervisorProcess.StartAsync(config);
-        using var channel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var channel = supervisor.AdminChannel();
         var admin = new AdminService.AdminServiceClient(channel);
         using var watch = admin.WatchEvents(new WatchEventsRequest { Plugin = "echo" });
         await watch.ResponseHeadersAsync.DefaultTimeout();
@@ -50,7 +50,7 @@ public sealed class ProcessLifecycleTests
         chaos["LivenessInterval"] = "00:00:10"; // only the check right after the deadline can be this quick
         var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["chaos"] = chaos }));
         await using var supervisor = await SupervisorProcess.StartAsync(config);
-        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var adminChannel = supervisor.AdminChannel();
         using var eventsChannel = SupervisorChannel.Create(supervisor.EventsAddress);
         var admin = new AdminService.AdminServiceClient(adminChannel);
         using var watch = admin.WatchEvents(new WatchEventsRequest { Plugin = "chaos" });
@@ -82,7 +82,7 @@ public sealed class ProcessLifecycleTests
         using var dir = new TempDirectory();
         var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
         await using var supervisor = await SupervisorProcess.StartAsync(config);
-        using var channel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var channel = supervisor.AdminChannel();
         var admin = new AdminService.AdminServiceClient(channel);
 
         var restart = await Assert.ThrowsExactlyAsync<RpcException>(() => admin.RestartPluginAsync(new RestartPluginRequest { Plugin = "nope" }).ResponseAsync);

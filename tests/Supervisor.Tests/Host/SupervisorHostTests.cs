@@ -98,7 +98,7 @@ public sealed class SupervisorHostTests
         using var dir = new TempDirectory();
         var config = SupervisorConfig.Write(dir, SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") }));
         await using var supervisor = await SupervisorProcess.StartAsync(config);
-        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var adminChannel = supervisor.AdminChannel();
         using var eventsChannel = SupervisorChannel.Create(supervisor.EventsAddress);
         var admin = new AdminService.AdminServiceClient(adminChannel);
         var before = (await admin.GetPluginAsync(new GetPluginRequest { Plugin = "echo" })).Plugin.Instances.Single();
@@ -175,7 +175,7 @@ public sealed class SupervisorHostTests
         var pids = supervisor.PluginPids();
         using var channel = SupervisorChannel.Create(supervisor.EventsAddress);
         var events = new EventService.EventServiceClient(channel);
-        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var adminChannel = supervisor.AdminChannel();
         var admin = new AdminService.AdminServiceClient(adminChannel);
         // Longer than System.CommandLine's 2 s termination timeout, which once cut the drain short with exit code 143.
         var inFlight = events.DispatchAsync(Dispatch("chaos", "sleep", "3000")).ResponseAsync;

@@ -26,7 +26,7 @@ public sealed class MonitoringTests
         await using var supervisor = await SupervisorProcess.StartAsync(config);
         using var channel = SupervisorChannel.Create(supervisor.EventsAddress);
         var events = new EventService.EventServiceClient(channel);
-        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var adminChannel = supervisor.AdminChannel();
         var admin = new AdminService.AdminServiceClient(adminChannel);
         using var monitoring = new MonitoringClient(supervisor.MonitoringAddress);
 
@@ -74,7 +74,7 @@ public sealed class MonitoringTests
         using var channel = SupervisorChannel.Create(supervisor.EventsAddress);
         var events = new EventService.EventServiceClient(channel);
         var health = new Health.HealthClient(channel);
-        using var adminChannel = SupervisorChannel.Create(supervisor.AdminAddress);
+        using var adminChannel = supervisor.AdminChannel();
         var admin = new AdminService.AdminServiceClient(adminChannel);
         using var monitoring = new MonitoringClient(supervisor.MonitoringAddress);
         await Wait.UntilAsync(async () => (await monitoring.ProbeAsync("/readyz")).Status == HttpStatusCode.OK, "readiness once every plugin is up");

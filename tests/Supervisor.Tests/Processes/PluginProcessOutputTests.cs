@@ -2,6 +2,7 @@ using CliWrap;
 using Microsoft.Extensions.Logging;
 using Supervisor.Configuration;
 using Supervisor.Processes;
+using Supervisor.Sandbox;
 using Supervisor.Tests.TestAssets;
 
 namespace Supervisor.Tests.Processes;
@@ -88,8 +89,8 @@ public sealed class PluginProcessOutputTests
     {
         File.WriteAllText(dir.File("noisy.sh"), script);
         File.WriteAllText(dir.File(PluginManifest.FileName), """{ "command": "/bin/sh", "args": ["noisy.sh"] }""");
-        var launch = new PluginLaunch("noisy", "1.0.0", "noisy-1", PluginManifest.Load(dir.File(PluginManifest.FileName)), dir.File("noisy.sock"), "token", new Dictionary<string, string>());
-        return PluginProcess.Start(launch, log.CreateLogger("Supervisor.Plugins"), TimeProvider.System);
+        var launch = new PluginLaunch("noisy", "1.0.0", "noisy-1", PluginManifest.Load(dir.File(PluginManifest.FileName)), dir.File("noisy.sock"), "token", new Dictionary<string, string>(), InstanceSandbox.None);
+        return PluginProcess.StartAsync(launch, log.CreateLogger("Supervisor.Plugins"), TimeProvider.System).GetAwaiter().GetResult();
     }
 
     private static string Describe(IEnumerable<CapturedLog.Entry> entries) =>

@@ -26,7 +26,7 @@ public sealed class EventRouterTests
     [TestInitialize]
     public void Create()
     {
-        _metrics = new SupervisorMetrics(Array.Empty<Measurement<long>>, Array.Empty<Measurement<long>>, Array.Empty<Measurement<long>>);
+        _metrics = new SupervisorMetrics(Array.Empty<Measurement<long>>, Array.Empty<Measurement<long>>, Array.Empty<Measurement<long>>, Array.Empty<Measurement<double>>, Array.Empty<Measurement<long>>);
         _router = new EventRouter(_time, NullLogger.Instance, _metrics);
     }
 

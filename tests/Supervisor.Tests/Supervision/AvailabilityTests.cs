@@ -159,7 +159,9 @@ public sealed class AvailabilityTests
     {
         using var dir = new TempDirectory();
         var options = new PluginOptions { Version = "1.0.0", MemoryLimitMb = 150, MaxRestarts = 0, LivenessInterval = TimeSpan.FromMilliseconds(200) };
-        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("chaos", options));
+
+        // The poll's recycle, which the kernel's cap would pre-empt with a kill.
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, SandboxMode.Off, ("chaos", options));
         await using var events = new LifecycleLog(supervisor.WatchEventsAsync("chaos"));
         var greedy = supervisor.GetPlugin("chaos").Instances.Single();
 

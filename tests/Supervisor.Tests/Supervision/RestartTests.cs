@@ -122,7 +122,7 @@ public sealed class RestartTests
         await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("echo", new PluginOptions { Version = "1.0.0" }));
         await using var events = new LifecycleLog(supervisor.WatchEventsAsync("echo"));
         var killed = supervisor.GetPlugin("echo").Instances.Single().Id;
-        string SocketOf(string instanceId) => Path.Combine(dir.File("run"), instanceId["echo-".Length..] + ".sock");
+        string SocketOf(string instanceId) => Path.Combine(dir.File("run"), "echo", instanceId["echo-".Length..] + ".sock");
         Assert.IsTrue(File.Exists(SocketOf(killed)), "the live instance's socket");
 
         supervisor.KillInstance("echo", killed);

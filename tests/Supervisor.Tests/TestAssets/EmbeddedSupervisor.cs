@@ -25,10 +25,16 @@ internal static class EmbeddedSupervisor
         return options;
     }
 
-    public static async Task<PluginSupervisor> StartAsync(TempDirectory directory, params (string Name, PluginOptions Options)[] plugins)
+    public static Task<PluginSupervisor> StartAsync(TempDirectory directory, params (string Name, PluginOptions Options)[] plugins) =>
+        StartAsync(directory, SandboxMode.Auto, plugins);
+
+    /// <summary>Starts a supervisor with the sandbox in <paramref name="sandbox"/> mode (off: to test what applies without one).</summary>
+    public static async Task<PluginSupervisor> StartAsync(TempDirectory directory, SandboxMode sandbox, params (string Name, PluginOptions Options)[] plugins)
     {
         Repository.RequireArtifacts();
-        var supervisor = new PluginSupervisor(Options(directory, plugins), Logging);
+        var options = Options(directory, plugins);
+        options.Sandbox.Mode = sandbox;
+        var supervisor = new PluginSupervisor(options, Logging);
         await supervisor.StartAsync().DefaultTimeout();
         return supervisor;
     }

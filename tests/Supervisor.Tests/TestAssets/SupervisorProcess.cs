@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Grpc.Net.Client;
+using Supervisor.Protocol;
 
 namespace Supervisor.Tests.TestAssets;
 
@@ -107,6 +109,11 @@ internal sealed partial class SupervisorProcess : IAsyncDisposable
             timeout);
         return found!;
     }
+
+    /// <summary>
+    /// A channel to the admin API with the token the supervisor generated beside its socket (every admin call needs one).
+    /// </summary>
+    public GrpcChannel AdminChannel() => SupervisorChannel.Create(AdminAddress, AdminTokenFile.TryRead(AdminAddress));
 
     public void Signal(int signal) => Posix.Signal(_process.Id, signal);
 

@@ -6,6 +6,9 @@ internal sealed class TempDirectory : IDisposable
     public TempDirectory()
     {
         Path = Directory.CreateTempSubdirectory("sup-").FullName;
+
+        // Passable (never listable) by others, as /run or a plugins folder is: plugins run under uids of their own.
+        System.IO.File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
     }
 
     public string Path { get; }

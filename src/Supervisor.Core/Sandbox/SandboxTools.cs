@@ -1,0 +1,31 @@
+namespace Supervisor.Sandbox;
+
+/// <summary>The programs the sandbox is built from, found on the supervisor's <c>PATH</c> (which decides what it may use).</summary>
+internal static class SandboxTools
+{
+    /// <summary>Gets util-linux's <c>setpriv</c>: ids, no_new_privs, capabilities, parent-death signal.</summary>
+    public static string? Setpriv { get; } = Find("setpriv");
+
+    /// <summary>Gets bubblewrap's <c>bwrap</c>: namespaces.</summary>
+    public static string? Bwrap { get; } = Find("bwrap");
+
+    /// <summary>Gets util-linux's <c>setsid</c>: a session and process group of the plugin's own.</summary>
+    public static string? Setsid { get; } = Find("setsid");
+
+    /// <summary>Gets the POSIX shell that joins the cgroups and sets the rlimits before anything else runs.</summary>
+    public static string? Shell { get; } = File.Exists("/bin/sh") ? "/bin/sh" : Find("sh");
+
+    private static string? Find(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
