@@ -10,6 +10,10 @@ internal static class HostPrivileges
     private const int CapKill = 5;
     private const int CapSetgid = 6;
     private const int CapSetuid = 7;
+    private const int CapSetpcap = 8;
+
+    /// <summary>Gets whether the supervisor may drop capabilities from a plugin's bounding set (CAP_SETPCAP).</summary>
+    public static bool CanDropBoundingSet { get; } = Effective() is { } bits && (bits & (1UL << CapSetpcap)) != 0;
 
     /// <summary>
     /// Whether plugins can run under ids of their own: root (effective uid 0) with the capabilities that takes
@@ -24,12 +28,24 @@ internal static class HostPrivileges
             return $"the supervisor runs as uid {uid?.ElementAtOrDefault(1) ?? "?"}, not root, so it cannot start plugins under other ids";
         }
 
-        var effective = ulong.TryParse(Field(status, "CapEff:"), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var bits) ? bits : 0;
+        var effective = Effective() ?? 0;
         var missing = new (int Bit, string Name)[] { (CapSetuid, "SETUID"), (CapSetgid, "SETGID"), (CapChown, "CHOWN"), (CapDacOverride, "DAC_OVERRIDE"), (CapKill, "KILL") }
             .Where(c => (effective & (1UL << c.Bit)) == 0)
             .Select(c => c.Name)
             .ToArray();
         return missing.Length == 0 ? null : $"the supervisor is root but lacks capabilities {string.Join(", ", missing)}";
+    }
+
+    private static ulong? Effective()
+    {
+        try
+        {
+            return ulong.TryParse(Field(File.ReadAllLines("/proc/self/status"), "CapEff:"), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var bits) ? bits : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static string? Field(string[] status, string name) =>

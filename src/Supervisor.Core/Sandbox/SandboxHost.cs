@@ -247,8 +247,12 @@ internal sealed partial class SandboxHost
             yield return "--clear-groups";
             yield return "--inh-caps=-all";
 
-            // Dropping the bounding set takes CAP_SETPCAP, which only a root supervisor has.
-            yield return "--bounding-set=-all";
+            // Dropping the bounding set takes CAP_SETPCAP; without it, the uid change has cleared every capability
+            // already, and no_new_privs keeps file capabilities from granting any back.
+            if (HostPrivileges.CanDropBoundingSet)
+            {
+                yield return "--bounding-set=-all";
+            }
         }
 
         yield return "--no-new-privs";

@@ -78,13 +78,16 @@ public sealed class KubernetesManifestTests
     }
 
     [TestMethod]
-    public void The_pod_runs_as_the_images_non_root_user_on_read_only_root_filesystems()
+    public void The_supervisor_is_root_only_in_the_pods_user_namespace_with_just_the_capabilities_the_sandbox_needs()
     {
         var pod = PodSpec["securityContext"];
+        var supervisor = Container("supervisor")["securityContext"];
         var containers = ((YamlSequenceNode)PodSpec["containers"]).Concat((YamlSequenceNode)PodSpec["initContainers"]).ToList();
 
-        Assert.AreEqual("true", Text(pod["runAsNonRoot"]));
+        Assert.AreEqual("false", Text(PodSpec["hostUsers"]), "root in the container maps to an unprivileged uid on the node");
         Assert.AreEqual(Dockerfile.Load().Final("USER"), Text(pod["runAsUser"]));
+        CollectionAssert.AreEqual(new[] { "ALL" }, ((YamlSequenceNode)supervisor["capabilities"]["drop"]).Select(Text).ToArray());
+        CollectionAssert.AreEquivalent(new[] { "CHOWN", "DAC_OVERRIDE", "KILL", "SETGID", "SETUID", "SETPCAP" }, ((YamlSequenceNode)supervisor["capabilities"]["add"]).Select(Text).ToArray());
         Assert.IsTrue(containers.All(c => Text(c["securityContext"]["readOnlyRootFilesystem"]) == "true" && Text(c["securityContext"]["allowPrivilegeEscalation"]) == "false"));
     }
 
