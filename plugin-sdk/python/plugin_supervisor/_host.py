@@ -27,8 +27,10 @@ USAGE_EXIT_CODE = 2
 START_FAILED_EXIT_CODE = 1
 """Exit code when the plugin could not start serving (e.g. the socket could not be bound)."""
 
-# Beyond the handler threads, the gRPC threads that answer GetStatus, Describe, Shutdown and health while every handler
-# thread is busy (a handler call holds a gRPC thread only until its deadline).
+# gRPC threads. A HandleEvent call holds one until its reply or its deadline, whatever the worker threads do, and the
+# supervisor sends up to its MaxConcurrency (default 64) at once: GetStatus must find a thread free under any sensible
+# MaxConcurrency, or the supervisor would judge the process frozen. Threads start only when calls need them.
+_CALL_THREADS = 256
 _SHIM_THREADS = 8
 # How long in-flight replies may still be written once the shim decided to exit.
 _STOP_BUDGET_SECONDS = 1.0
@@ -48,7 +50,7 @@ def serve(routes: Routes, *, max_concurrency: int, signal_drain_grace: float, lo
     lifetime = Lifetime(in_flight)
     service = PluginService(handshake.info, routes, in_flight, lifetime, Invoker(max_concurrency),
                             logging.getLogger(handshake.info.name or "plugin"))
-    server = _start_server(handshake, service, HealthService(lifetime), max_concurrency + _SHIM_THREADS)
+    server = _start_server(handshake, service, HealthService(lifetime), max(max_concurrency, _CALL_THREADS) + _SHIM_THREADS)
 
     print(handshake.ready_line(), flush=True)
 

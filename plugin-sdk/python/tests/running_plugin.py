@@ -83,8 +83,8 @@ class RunningPlugin:
                                                                        content_type="text/plain"))
         return self.call("HandleEvent", request, plugin_pb2.HandleEventResponse, timeout=timeout, metadata=metadata)
 
-    def status(self) -> plugin_pb2.GetStatusResponse:
-        return self.call("GetStatus", plugin_pb2.GetStatusRequest(), plugin_pb2.GetStatusResponse, timeout=5.0)
+    def status(self, timeout: float = 5.0) -> plugin_pb2.GetStatusResponse:
+        return self.call("GetStatus", plugin_pb2.GetStatusRequest(), plugin_pb2.GetStatusResponse, timeout=timeout)
 
     def health(self) -> int:
         return self.call("/grpc.health.v1.Health/Check", health_pb2.HealthCheckRequest(),

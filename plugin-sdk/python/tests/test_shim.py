@@ -216,14 +216,30 @@ class StuckHandlers(unittest.TestCase):
         self.assertEqual(b"def handlers", self.plugin.event("echo", b"def handlers").payload)
 
     def test_calls_beyond_the_worker_threads_wait_for_one_and_are_still_answered_at_their_deadline(self):
-        # probe.py runs 4 worker threads: 4 stuck handlers hold them all.
+        # probe.py runs 4 worker threads: 4 blocked handlers hold them all.
         for _ in range(4):
             with self.assertRaises(grpc.RpcError):
-                self.plugin.event("hang-sync", timeout=0.3)
+                self.plugin.event("block-sync", timeout=0.3)
         with self.assertRaises(grpc.RpcError) as queued:
             self.plugin.event("echo", timeout=0.5)
         self.assertEqual(grpc.StatusCode.DEADLINE_EXCEEDED, queued.exception.code())
         self.assertEqual(5, self.plugin.status().past_deadline)
+
+    def test_get_status_answers_while_more_calls_wait_for_a_worker_than_there_are_worker_threads(self):
+        # Every worker thread blocked (not spinning: four spinning threads would slow every other thread through the
+        # GIL), then 24 calls waiting for a worker, each holding a gRPC thread until its deadline.
+        for _ in range(4):
+            with self.assertRaises(grpc.RpcError):
+                self.plugin.event("block-sync", timeout=0.3)
+        with ThreadPoolExecutor(24) as callers:
+            waiting = [callers.submit(self.plugin.event, "echo", b"", 8.0) for _ in range(24)]
+            # Well before those deadlines: the supervisor polls liveness with a 1 s timeout by default.
+            wait_until(lambda: self.plugin.status(timeout=2.0).in_flight == 28, timeout=5.0,
+                       what="GetStatus counting every waiting call")
+            for call in waiting:
+                with self.assertRaises(grpc.RpcError) as late:
+                    call.result(TIMEOUT)
+                self.assertEqual(grpc.StatusCode.DEADLINE_EXCEEDED, late.exception.code())
 
 
 class Ending(unittest.TestCase):

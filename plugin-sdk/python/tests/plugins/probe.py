@@ -56,6 +56,11 @@ def hang_sync(event, ctx):
         pass
 
 
+@plugin.on("block-sync")
+def block_sync(event, ctx):
+    threading.Event().wait()  # blocked forever without holding the GIL, unlike hang-sync
+
+
 @plugin.on("hang-async")
 async def hang_async(event, ctx):
     while True:  # blocks the handlers' event loop, never the shim
