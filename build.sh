@@ -7,7 +7,7 @@
 #                       results in artifacts/bench/results.json; --soak [MINUTES] (default 10) runs only the soak:
 #                       the host under calls, kills and rolls, read every minute (artifacts/bench/soak.json)
 #   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates;
-#                       and the supervisorctl dotnet tool)
+#                       the supervisorctl dotnet tool; the Python SDK wheel)
 #                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
 set -euo pipefail
 cd "$(dirname "$0")"
