@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 
-def exception_type_name(error: BaseException) -> str:
-    """The exception's class, qualified by its module unless that is ``builtins`` or the ``__main__`` script
-    (``ValueError``, ``ConformanceError``, ``orders.errors.OrderRejected``)."""
-    kind = type(error)
-    if kind.__module__ in ("builtins", "__main__"):
-        return kind.__qualname__
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
 def describe(error: BaseException) -> str:
+    """``"<type>: <message>"`` with the class's own name, as docs/protocol.md has it for Python
+    (``type(error).__name__``: ``ValueError: bad``, ``ConformanceError: thrown on request``)."""
     message = str(error)
-    return f"{exception_type_name(error)}: {message}" if message else exception_type_name(error)
+    name = type(error).__name__
+    return f"{name}: {message}" if message else name

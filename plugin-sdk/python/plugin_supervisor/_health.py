@@ -10,7 +10,6 @@ from ._lifetime import Lifetime
 from ._protocol import health_pb2
 
 SERVICE_NAME = "grpc.health.v1.Health"
-_PLUGIN_SERVICE = "supervisor.plugin.v1.PluginService"
 _Status = health_pb2.HealthCheckResponse
 
 
@@ -29,13 +28,14 @@ class HealthService:
         })
 
     def check(self, request, context):
-        if request.service not in ("", _PLUGIN_SERVICE):
-            context.abort(grpc.StatusCode.NOT_FOUND, f"unknown service '{request.service}'; this plugin serves "
-                                                     f"'' (the process) and '{_PLUGIN_SERVICE}'")
+        # Health is reported for the server as a whole (""), as grpc-dotnet's health service does.
+        if request.service:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"unknown service '{request.service}'; this plugin reports health "
+                                                     "for \"\" only")
         return _Status(status=self._status())
 
     def watch(self, request, context):
-        if request.service not in ("", _PLUGIN_SERVICE):
+        if request.service:
             yield _Status(status=_Status.SERVICE_UNKNOWN)
             return
         sent = None

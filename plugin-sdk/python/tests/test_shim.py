@@ -94,6 +94,12 @@ class Serving(unittest.TestCase):
         self.assertEqual((b"hello", "text/plain"), (reply.payload, reply.content_type))
         self.assertTrue(reply.attributes["handler-thread"].startswith("plugin-handler"), reply.attributes)
 
+    def test_health_is_reported_for_the_server_as_a_whole_and_another_service_name_is_not_found(self):
+        with self.assertRaises(grpc.RpcError) as unknown:
+            self.plugin.call("/grpc.health.v1.Health/Check", health_pb2.HealthCheckRequest(service="other"),
+                             health_pb2.HealthCheckResponse)
+        self.assertEqual(grpc.StatusCode.NOT_FOUND, unknown.exception.code())
+
     def test_an_unknown_event_name_is_unimplemented_and_names_the_events_handled(self):
         with self.assertRaises(grpc.RpcError) as refused:
             self.plugin.event("no-such-event")
@@ -265,6 +271,23 @@ class Ending(unittest.TestCase):
             self.assertEqual(b"slept 1500 ms", in_flight.result(TIMEOUT).payload)
         self.assertEqual(0, self.plugin.wait_exit())
         self.assertFalse(os.path.exists(self.plugin.socket_path), "the socket file is removed")
+
+    def test_a_health_watch_sees_serving_then_not_serving_when_the_drain_starts(self):
+        watch = self.plugin.channel.unary_stream("/grpc.health.v1.Health/Watch",
+                                                 request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+                                                 response_deserializer=health_pb2.HealthCheckResponse.FromString)
+        updates = iter(watch(health_pb2.HealthCheckRequest(), timeout=TIMEOUT,
+                             metadata=[("authorization", "Bearer " + self.plugin.token)]))
+        self.assertEqual(SERVING, next(updates).status)
+        with ThreadPoolExecutor(1) as caller:
+            in_flight = caller.submit(self.plugin.event, "sleep-sync", b"1000")
+            wait_until(lambda: self.plugin.status().in_flight == 1, what="the handler starting")
+            request = plugin_pb2.ShutdownRequest()
+            request.grace.FromSeconds(15)
+            self.plugin.call("Shutdown", request, plugin_pb2.ShutdownResponse)
+            self.assertEqual(NOT_SERVING, next(updates).status)
+            in_flight.result(TIMEOUT)
+        self.assertEqual(0, self.plugin.wait_exit())
 
     def test_shutdown_with_a_zero_grace_exits_0_at_once_even_with_a_stuck_handler(self):
         with self.assertRaises(grpc.RpcError):
