@@ -69,12 +69,14 @@ class PluginService:
         ctx = Context(self._info, self._logger, span, deadline)
         event = Event(wire.id, wire.name, wire.payload, wire.content_type, dict(wire.attributes))
 
+        woken = threading.Event()
+        # Runs when the call ends for any reason, the caller cancelling included. Registered before the handler starts:
+        # a call that ended before could not be cancelled any more.
+        if not context.add_callback(lambda: (ctx._cancel(), woken.set())):
+            context.abort(grpc.StatusCode.CANCELLED, "the caller cancelled the call")
         handler_id = self._in_flight.begin(deadline)
         future = self._invoker.start(handler, event, ctx, span, lambda: self._in_flight.end(handler_id))
-        woken = threading.Event()
         future.add_done_callback(lambda _: woken.set())
-        # Runs when the call ends for any reason, the caller cancelling included.
-        context.add_callback(lambda: (ctx._cancel(), woken.set()))
         # The handler may ignore its cancellation; the caller is answered at the deadline all the same, and the
         # in-flight tracker keeps counting the handler until it really returns.
         woken.wait(None if deadline is None else max(deadline - time.monotonic(), 0.0))
