@@ -46,6 +46,9 @@ def serve(routes: Routes, *, max_concurrency: int, signal_drain_grace: float, lo
         os._exit(USAGE_EXIT_CODE)
 
     _logging.install(log_level)
+    # A pipe makes stdout block-buffered: a handler's print() would reach the supervisor's log only when the buffer
+    # fills. Line by line, as on a terminal.
+    sys.stdout.reconfigure(line_buffering=True)
     in_flight = InFlight()
     lifetime = Lifetime(in_flight)
     service = PluginService(handshake.info, routes, in_flight, lifetime, Invoker(max_concurrency),

@@ -23,7 +23,8 @@ PLUGIN_SERVICE = "/supervisor.plugin.v1.PluginService/"
 
 
 def handshake_environment(socket_path: str, token: str, settings: str = "{}") -> dict:
-    environment = dict(os.environ)
+    # PYTHONUNBUFFERED would hide how a plugin's stdout behaves where it is unset (a supervisor's usual environment).
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     environment.update({
         "SUPERVISOR_PROTOCOL_VERSION": "1",
         "SUPERVISOR_PLUGIN_ADDRESS": "unix://" + socket_path,
@@ -50,20 +51,20 @@ class RunningPlugin:
         self.stderr_lines: List[str] = []
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._stderr_reader.start()
-        self.ready_line = self._read_line_within(TIMEOUT)
+        self.ready_line = self.read_stdout_line(TIMEOUT)
         self.channel = grpc.insecure_channel("unix://" + self.socket_path)
 
     def _read_stderr(self) -> None:
         for line in self.process.stderr:
             self.stderr_lines.append(line.decode("utf-8", "replace").rstrip("\n"))
 
-    def _read_line_within(self, timeout: float) -> str:
+    def read_stdout_line(self, timeout: float = TIMEOUT) -> str:
         result: List[bytes] = []
         reader = threading.Thread(target=lambda: result.append(self.process.stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         if not result:
-            raise AssertionError(f"no ready line within {timeout} s; stderr: {self.stderr()}")
+            raise AssertionError(f"no stdout line within {timeout} s; stderr: {self.stderr()}")
         return result[0].decode().rstrip("\n")
 
     def stderr(self) -> str:

@@ -141,6 +141,10 @@ class Serving(unittest.TestCase):
         self.assertRegex(record["Scopes"][0]["SpanId"], "^[0-9a-f]{16}$")
         self.assertNotEqual("b7ad6b7169203331", record["Scopes"][0]["SpanId"], "the handler's span is a child")
 
+    def test_a_handlers_print_reaches_stdout_at_once(self):
+        self.plugin.event("print", b"printed by the handler")
+        self.assertEqual("printed by the handler", self.plugin.read_stdout_line(timeout=5.0))
+
     def test_a_handlers_exception_is_logged_with_its_traceback_in_the_callers_trace(self):
         with self.assertRaises(grpc.RpcError):
             self.plugin.event("throw", metadata=[("traceparent", TRACEPARENT)], event_id="traced-throw")

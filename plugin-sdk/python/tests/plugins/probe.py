@@ -88,6 +88,12 @@ def log(event, ctx):
     return "logged"
 
 
+@plugin.on("print")
+def print_line(event, ctx):
+    print(event.payload.decode())  # no flush: the shim makes stdout line-buffered
+    return "printed"
+
+
 @plugin.on("settings")
 async def settings(event, ctx):
     return Reply(json.dumps(dict(ctx.settings)).encode(), "application/json")
