@@ -29,13 +29,14 @@ function Publish-NativePlugin($Name, $Version, $Project) {
 }
 
 # Python plugins run on Debian's interpreter with its python3-grpcio and python3-protobuf. The folder is self-contained:
-# the sample, its plugin.json and a copy of the SDK package, precompiled (see build.sh).
+# the sample (an executable script named after the plugin), its plugin.json and a copy of the SDK package, precompiled
+# (see build.sh).
 $Python = if ($env:PYTHON) { $env:PYTHON } else { "/usr/bin/python3" }
 function Publish-PythonPlugin($Name, $Version, $Sample) {
   $out = Join-Path $Artifacts "plugins/$Name/$Version"
   Remove-Item $out -Recurse -Force -ErrorAction SilentlyContinue
   New-Item -ItemType Directory -Force $out | Out-Null
-  Copy-Item (Join-Path $Sample "*.py"), (Join-Path $Sample "plugin.json") $out
+  Copy-Item (Join-Path $Sample "*") $out -Recurse
   Copy-Item plugin-sdk/python/plugin_supervisor $out -Recurse
   Get-ChildItem $out -Directory -Recurse -Filter __pycache__ | Remove-Item -Recurse -Force
   & $Python -c "import grpc, google.protobuf" 2>$null
@@ -70,8 +71,8 @@ function Publish-All {
   Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   Publish-Plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
-  Publish-PythonPlugin echo-python 1.0.0 plugin-sdk/python/samples/echo
-  Publish-PythonPlugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance
+  Publish-PythonPlugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
+  Publish-PythonPlugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
 }
 
 function New-Packages($Version) {

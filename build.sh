@@ -39,14 +39,15 @@ publish_native_plugin() { # name version project
 }
 
 # Python plugins run on Debian's interpreter with its python3-grpcio and python3-protobuf (the package index is not
-# reachable here). The folder is self-contained: the sample, its plugin.json and a copy of the SDK package, precompiled
-# so the first start does not compile and the folder need not be writable.
+# reachable here). The folder is self-contained: the sample (an executable script named after the plugin, run by its
+# #!/usr/bin/python3 line), its plugin.json and a copy of the SDK package, precompiled so the first start does not
+# compile and the folder need not be writable.
 PYTHON="${PYTHON:-/usr/bin/python3}"
 publish_python_plugin() { # name version sample-folder
   local out="$ARTIFACTS/plugins/$1/$2"
   rm -rf "$out"
   mkdir -p "$out"
-  cp "$3"/*.py "$3"/plugin.json "$out"/
+  cp -r "$3"/. "$out"/
   cp -r plugin-sdk/python/plugin_supervisor "$out"/
   find "$out" -name __pycache__ -prune -exec rm -rf {} +
   if ! "$PYTHON" -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
@@ -68,8 +69,8 @@ cmd_publish() {
   publish_plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   publish_plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
-  publish_python_plugin echo-python 1.0.0 plugin-sdk/python/samples/echo
-  publish_python_plugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance
+  publish_python_plugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
+  publish_python_plugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
   echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
   echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"
 }
