@@ -4,7 +4,7 @@
 #   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
 #   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.ps1 bench    publish, then run the benchmarks (perf/; --quick for a smoke run, --soak [MINUTES] for the soak alone)
-#   ./build.ps1 pack [VERSION]  the NuGet packages that ship (plugin-sdk/Packages.slnx, and the supervisorctl tool) into artifacts/packages
+#   ./build.ps1 pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx, the supervisorctl tool, the Python SDK wheel) into artifacts/packages
 # Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
 $ErrorActionPreference = "Stop"
@@ -28,6 +28,39 @@ function Publish-NativePlugin($Name, $Version, $Project) {
   Publish-Plugin $Name $Version $Project
 }
 
+# Python plugins run on Debian's interpreter with its python3-grpcio and python3-protobuf. The folder is self-contained:
+# the sample (an executable script named after the plugin), its plugin.json and a copy of the SDK package, precompiled
+# (see build.sh).
+$Python = if ($env:PYTHON) { $env:PYTHON } else { "/usr/bin/python3" }
+function Publish-PythonPlugin($Name, $Version, $Sample) {
+  $out = Join-Path $Artifacts "plugins/$Name/$Version"
+  Remove-Item $out -Recurse -Force -ErrorAction SilentlyContinue
+  New-Item -ItemType Directory -Force $out | Out-Null
+  Copy-Item (Join-Path $Sample "*") $out -Recurse
+  Copy-Item plugin-sdk/python/plugin_supervisor $out -Recurse
+  Get-ChildItem $out -Directory -Recurse -Filter __pycache__ | Remove-Item -Recurse -Force
+  & $Python -c "import grpc, google.protobuf" 2>$null
+  if ($LASTEXITCODE -ne 0) {
+    Write-Warning "$Python lacks grpcio or protobuf: $Name $Version is published but cannot run; apt-get install python3-grpcio python3-protobuf"
+  }
+  Invoke-Checked $Python -m compileall -q $out
+}
+
+# The Python SDK as a wheel, built offline from a copy (setuptools leaves build/ and *.egg-info beside its sources).
+function New-PythonWheel($Version) {
+  if (-not $Version) { $Version = ([xml](Get-Content Directory.Build.props)).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1 }
+  $work = Join-Path ([IO.Path]::GetTempPath()) ([IO.Path]::GetRandomFileName())
+  New-Item -ItemType Directory $work | Out-Null
+  Copy-Item plugin-sdk/python/pyproject.toml, plugin-sdk/python/README.md $work
+  Copy-Item plugin-sdk/python/plugin_supervisor $work -Recurse
+  Get-ChildItem $work -Directory -Recurse -Filter __pycache__ | Remove-Item -Recurse -Force
+  (Get-Content (Join-Path $work "pyproject.toml")) -replace '^version = .*', "version = `"$Version`"" | Set-Content (Join-Path $work "pyproject.toml")
+  $init = Join-Path $work "plugin_supervisor/__init__.py"
+  (Get-Content $init) -replace '^__version__ = .*', "__version__ = `"$Version`"" | Set-Content $init
+  Invoke-Checked $Python -m pip wheel --quiet --no-deps --no-build-isolation --no-index -w (Join-Path $Artifacts "packages") $work
+  Remove-Item $work -Recurse -Force
+}
+
 function Publish-All {
   Invoke-Checked dotnet build Supervisor.sln -c $Configuration --nologo -v quiet
   # The CLI first: the host's ReadyToRun copies of the assemblies they share must be the ones that stay.
@@ -38,12 +71,15 @@ function Publish-All {
   Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   Publish-Plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
+  Publish-PythonPlugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
+  Publish-PythonPlugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
 }
 
 function New-Packages($Version) {
   $versionArg = if ($Version) { @("-p:Version=$Version") } else { @() }
   Invoke-Checked dotnet pack plugin-sdk/Packages.slnx -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
   Invoke-Checked dotnet pack src/Supervisor.Cli -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
+  New-PythonWheel $Version
 }
 
 function Show-Summary($Results) {

@@ -7,7 +7,7 @@
 #                       results in artifacts/bench/results.json; --soak [MINUTES] (default 10) runs only the soak:
 #                       the host under calls, kills and rolls, read every minute (artifacts/bench/soak.json)
 #   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates;
-#                       and the supervisorctl dotnet tool)
+#                       the supervisorctl dotnet tool; the Python SDK wheel)
 #                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -38,6 +38,24 @@ publish_native_plugin() { # name version project
   publish_plugin "$@"
 }
 
+# Python plugins run on Debian's interpreter with its python3-grpcio and python3-protobuf (the package index is not
+# reachable here). The folder is self-contained: the sample (an executable script named after the plugin, run by its
+# #!/usr/bin/python3 line), its plugin.json and a copy of the SDK package, precompiled so the first start does not
+# compile and the folder need not be writable.
+PYTHON="${PYTHON:-/usr/bin/python3}"
+publish_python_plugin() { # name version sample-folder
+  local out="$ARTIFACTS/plugins/$1/$2"
+  rm -rf "$out"
+  mkdir -p "$out"
+  cp -r "$3"/. "$out"/
+  cp -r plugin-sdk/python/plugin_supervisor "$out"/
+  find "$out" -name __pycache__ -prune -exec rm -rf {} +
+  if ! "$PYTHON" -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
+    echo "warning: $PYTHON lacks grpcio or protobuf: $1 $2 is published but cannot run; apt-get install python3-grpcio python3-protobuf" >&2
+  fi
+  if [[ -x "$PYTHON" ]]; then "$PYTHON" -m compileall -q "$out" >/dev/null; fi
+}
+
 cmd_publish() {
   require_dotnet
   echo "==> building and publishing to $ARTIFACTS"
@@ -52,6 +70,8 @@ cmd_publish() {
   publish_plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   publish_plugin hostile 1.0.0 tests/TestPlugins/HostilePlugin
   publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
+  publish_python_plugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
+  publish_python_plugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
   echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
   echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"
 }
@@ -90,7 +110,21 @@ cmd_pack() { # [version]
   echo "==> packing to $ARTIFACTS/packages"
   dotnet pack plugin-sdk/Packages.slnx -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
   dotnet pack src/Supervisor.Cli -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
-  ls "$ARTIFACTS/packages"/*.nupkg
+  pack_python "${1:-}"
+  ls "$ARTIFACTS/packages"/*.nupkg "$ARTIFACTS/packages"/*.whl
+}
+
+# The Python SDK as a wheel, built offline with the interpreter's own setuptools (no build isolation, no index).
+# It is built from a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
+pack_python() { # [version], default Directory.Build.props' version like the NuGet packages
+  local version="${1:-$(sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' Directory.Build.props | head -n1)}" work
+  work="$(mktemp -d)"
+  cp -r plugin-sdk/python/pyproject.toml plugin-sdk/python/README.md plugin-sdk/python/plugin_supervisor "$work"/
+  find "$work" -name __pycache__ -prune -exec rm -rf {} +
+  sed -i "s/^version = .*/version = \"$version\"/" "$work/pyproject.toml"
+  sed -i "s/^__version__ = .*/__version__ = \"$version\"/" "$work/plugin_supervisor/__init__.py"
+  "$PYTHON" -m pip wheel --quiet --no-deps --no-build-isolation --no-index -w "$ARTIFACTS/packages" "$work"
+  rm -rf "$work"
 }
 
 cmd_bench() { # [--quick | --soak [MINUTES]] [--out PATH]: JSON on stdout and in artifacts/bench/results.json, a table on stderr
