@@ -87,6 +87,9 @@ if (hosts.Find(h => !File.Exists(h.Executable)) is { } absent)
 
 // Short and private: plugin socket paths must fit in 108 bytes, and the run removes it whatever happens.
 var tempDirectory = Directory.CreateTempSubdirectory("psbench-");
+
+// Passable by others: the sandbox runs plugins under uids of their own, and their sockets are in here.
+File.SetUnixFileMode(tempDirectory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
 var paths = new BenchmarkPaths(repoRoot, tempDirectory.FullName);
 var missing = paths.MissingArtifacts();
 if (missing.Count > 0)

@@ -14,6 +14,13 @@ public sealed class SandboxOptions
     public string UidRange { get; set; } = "61000-61999";
 
     /// <summary>
+    /// Gets or sets layers to leave off even where the host allows them: <c>identity</c>, <c>namespaces</c>,
+    /// <c>cgroup</c> (which takes <c>cpu</c>, <c>memory</c> and <c>processes</c> with it). For a host where one
+    /// misbehaves, and to measure what each costs; <c>required</c> mode does not ask for a layer left off here.
+    /// </summary>
+    public List<string> Disable { get; set; } = [];
+
+    /// <summary>
     /// Gets or sets further files or folders plugins must not see (inside the mount namespace they are replaced by an
     /// empty one). The state directory, the runtime directory, the plugins root (but for the plugin's own version
     /// folder), the configuration file and the admin socket are always hidden.

@@ -204,6 +204,14 @@ public static class SupervisorOptionsValidator
             fail($"{key}:UidRange", rangeError);
         }
 
+        for (var i = 0; i < sandbox.Disable.Count; i++)
+        {
+            if (sandbox.Disable[i] is not ("identity" or "namespaces" or "cgroup"))
+            {
+                fail($"{key}:Disable:{i}", $"'{sandbox.Disable[i]}' is not a layer that can be left off; use identity, namespaces or cgroup");
+            }
+        }
+
         for (var i = 0; i < sandbox.HiddenPaths.Count; i++)
         {
             if (!Path.IsPathFullyQualified(sandbox.HiddenPaths[i]))

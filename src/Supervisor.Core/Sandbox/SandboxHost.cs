@@ -51,7 +51,10 @@ internal sealed partial class SandboxHost
             return new SandboxHost(sandbox, allHidden, "Sandbox:Mode is off", "Sandbox:Mode is off", "Sandbox:Mode is off", null, null);
         }
 
-        var whyNoIdentity = SandboxTools.Setpriv is null ? "setpriv (util-linux) is not installed" : HostPrivileges.WhyNoIdentitySwitch();
+        const string LeftOff = "left off by Sandbox:Disable";
+        var whyNoIdentity = sandbox.Disable.Contains("identity") ? LeftOff
+            : SandboxTools.Setpriv is null ? "setpriv (util-linux) is not installed"
+            : HostPrivileges.WhyNoIdentitySwitch();
         PluginIdentities? identities = null;
         if (!UidRange.TryParse(sandbox.UidRange, out var range, out var rangeError))
         {
@@ -66,11 +69,11 @@ internal sealed partial class SandboxHost
 
         // The probe runs bwrap exactly as an instance will: under a plugin's uid where ids switch.
         var probeUser = whyNoIdentity is null ? new PluginUser(range.First, range.First) : (PluginUser?)null;
-        var whyNoNamespaces = SandboxTools.Bwrap is null
-            ? "bubblewrap (bwrap) is not installed; Debian: apt-get install bubblewrap"
+        var whyNoNamespaces = sandbox.Disable.Contains("namespaces") ? LeftOff
+            : SandboxTools.Bwrap is null ? "bubblewrap (bwrap) is not installed; Debian: apt-get install bubblewrap"
             : TryBubblewrap(probeUser, network: true);
         var whyNoNetworkNamespace = whyNoNamespaces ?? TryBubblewrap(probeUser, network: false);
-        var cgroups = CgroupLayout.Discover(group => LogStaleCgroup(logger, group));
+        var cgroups = sandbox.Disable.Contains("cgroup") ? null : CgroupLayout.Discover(group => LogStaleCgroup(logger, group));
         return new SandboxHost(sandbox, allHidden, whyNoIdentity, whyNoNamespaces, whyNoNetworkNamespace, identities, cgroups);
     }
 
@@ -103,7 +106,7 @@ internal sealed partial class SandboxHost
 
         layers.Add(_cgroups is { CanKill: true }
             ? new SandboxLayer("cgroup", true, "every descendant is in the instance's cgroup, ended with it" + (_cgroups.V2 is not null ? " (cgroup v2)" : " (cgroup v1)"))
-            : new SandboxLayer("cgroup", false, "no writable cgroup hierarchy: " + string.Join("; ", _cgroups?.Notes ?? [])));
+            : new SandboxLayer("cgroup", false, _cgroups is null ? "left off by Sandbox:Disable" : "no writable cgroup hierarchy: " + string.Join("; ", _cgroups.Notes)));
         if (plugin.CpuLimit > 0)
         {
             layers.Add(Limit("cpu", _cgroups?.Provider("cpu"), $"CpuLimit {plugin.CpuLimit.ToString(CultureInfo.InvariantCulture)} cores"));
@@ -190,8 +193,12 @@ internal sealed partial class SandboxHost
     /// <summary>Hides one more path from every instance started after this call (the runtime folder, once created).</summary>
     public void Hide(string path) => _hidden.Add(path);
 
-    /// <summary>The layers <paramref name="plugin"/> asks for that this host cannot apply (for <c>required</c>).</summary>
-    public IReadOnlyList<SandboxLayer> Missing(PluginOptions plugin) => [.. LayersFor(plugin).Where(l => !l.Applied)];
+    /// <summary>
+    /// The layers <paramref name="plugin"/> asks for that this host cannot apply (for <c>required</c>); a layer the
+    /// operator left off, and the limits that go with it, are not asked for.
+    /// </summary>
+    public IReadOnlyList<SandboxLayer> Missing(PluginOptions plugin) =>
+        [.. LayersFor(plugin).Where(l => !l.Applied && !l.Detail.Contains("Sandbox:Disable", StringComparison.Ordinal))];
 
     /// <summary>Removes the supervisor's cgroups (after every instance has ended).</summary>
     public void Release() => _cgroups?.Remove();
@@ -232,10 +239,10 @@ internal sealed partial class SandboxHost
         }
     }
 
-    private static SandboxLayer Limit(string name, string? provider, string what) =>
-        provider is null
-            ? new SandboxLayer(name, false, $"{what} asked for, but no writable {(name == "processes" ? "pids" : name)} cgroup controller")
-            : new SandboxLayer(name, true, $"{what} ({provider})");
+    private SandboxLayer Limit(string name, string? provider, string what) =>
+        provider is not null ? new SandboxLayer(name, true, $"{what} ({provider})")
+        : _cgroups is null ? new SandboxLayer(name, false, $"{what} asked for, but the cgroup layer is left off by Sandbox:Disable")
+        : new SandboxLayer(name, false, $"{what} asked for, but no writable {(name == "processes" ? "pids" : name)} cgroup controller");
 
     private static IEnumerable<string> SetprivArguments(string setpriv, PluginUser? user)
     {
