@@ -1,0 +1,26 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+
+/**
+ * Checks `authorization: Bearer <token>` on a call's metadata. Returns the UNAUTHENTICATED error to answer with, or
+ * `undefined` when the token is right. Every method of every service (health included) goes through it.
+ */
+export function createTokenCheck(token: string, service: string): (metadata: Metadata) => ServiceError | undefined {
+  const expected = Buffer.from(`Bearer ${token}`, 'utf8');
+  return (metadata) => {
+    const values = metadata.get('authorization');
+    if (values.length === 0) {
+      return unauthenticated(`${service} requires 'authorization: Bearer <token>'`);
+    }
+    const presented = Buffer.from(String(values[0]), 'utf8');
+    // Constant time for equal lengths, so the comparison does not leak how much of a guess was right.
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      return unauthenticated(`${service} refused the token: it is not valid`);
+    }
+    return undefined;
+  };
+}
+
+function unauthenticated(details: string): ServiceError {
+  return Object.assign(new Error(details), { code: status.UNAUTHENTICATED, details, metadata: new Metadata() });
+}
