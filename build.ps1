@@ -4,7 +4,7 @@
 #   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
 #   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.ps1 bench    publish, then run the benchmarks (perf/; --quick for a smoke run, --soak [MINUTES] for the soak alone)
-#   ./build.ps1 pack [VERSION]  the NuGet packages that ship (plugin-sdk/Packages.slnx, and the supervisorctl tool) into artifacts/packages
+#   ./build.ps1 pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx, the supervisorctl tool, the Node SDK's npm tarball) into artifacts/packages
 # Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
 $ErrorActionPreference = "Stop"
@@ -28,6 +28,22 @@ function Publish-NativePlugin($Name, $Version, $Project) {
   Publish-Plugin $Name $Version $Project
 }
 
+# The Node SDK's plugins (echo-node, conformance-node), bundled into one file each; without node and npm they are left out, loudly.
+function Publish-NodePlugins {
+  if (-not (Get-Command node -ErrorAction SilentlyContinue) -or -not (Get-Command npm -ErrorAction SilentlyContinue)) {
+    Write-Warning "node/npm not found: echo-node and conformance-node are not published; install nodejs npm (Node >= 18)"
+    return
+  }
+  Push-Location plugin-sdk/node
+  try {
+    $lock = Get-Item package-lock.json
+    $installed = Get-Item node_modules/.package-lock.json -ErrorAction SilentlyContinue
+    if (-not $installed -or $lock.LastWriteTime -gt $installed.LastWriteTime) { Invoke-Checked npm ci --no-audit --no-fund --loglevel=error }
+    Invoke-Checked npm run --silent build
+    Invoke-Checked npm run --silent samples -- (Join-Path $Artifacts "plugins")
+  } finally { Pop-Location }
+}
+
 function Publish-All {
   Invoke-Checked dotnet build Supervisor.sln -c $Configuration --nologo -v quiet
   # The CLI first: the host's ReadyToRun copies of the assemblies they share must be the ones that stay.
@@ -38,12 +54,19 @@ function Publish-All {
   Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   Publish-Plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
+  Publish-Plugin conformance-dotnet 1.0.0 tests/TestPlugins/Conformance
+  Publish-NodePlugins
 }
 
 function New-Packages($Version) {
   $versionArg = if ($Version) { @("-p:Version=$Version") } else { @() }
   Invoke-Checked dotnet pack plugin-sdk/Packages.slnx -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
   Invoke-Checked dotnet pack src/Supervisor.Cli -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
+  Push-Location plugin-sdk/node
+  try {
+    Invoke-Checked npm ci --no-audit --no-fund --loglevel=error
+    Invoke-Checked npm pack --silent --pack-destination (Join-Path $Artifacts "packages")
+  } finally { Pop-Location }
 }
 
 function Show-Summary($Results) {

@@ -7,7 +7,7 @@
 #                       results in artifacts/bench/results.json; --soak [MINUTES] (default 10) runs only the soak:
 #                       the host under calls, kills and rolls, read every minute (artifacts/bench/soak.json)
 #   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates;
-#                       and the supervisorctl dotnet tool)
+#                       the supervisorctl dotnet tool; and the Node SDK's npm tarball, at its package.json version)
 #                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -38,6 +38,24 @@ publish_native_plugin() { # name version project
   publish_plugin "$@"
 }
 
+# The Node SDK's plugins (echo-node, conformance-node), bundled into one file each; they need only node >= 18 to run.
+# Without node and npm they are left out, loudly, and the conformance suite fails naming what is missing.
+publish_node_plugins() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "warning: node/npm not found: echo-node and conformance-node are not published; install nodejs npm (Node >= 18)" >&2
+    return 0
+  fi
+  (
+    cd plugin-sdk/node
+    # npm ci only when the lock file changed since the last install: it wipes node_modules and takes seconds.
+    if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    npm run --silent build >/dev/null
+    npm run --silent samples -- "$ARTIFACTS/plugins" >/dev/null
+  )
+}
+
 cmd_publish() {
   require_dotnet
   echo "==> building and publishing to $ARTIFACTS"
@@ -51,6 +69,8 @@ cmd_publish() {
   publish_plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   publish_plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
+  publish_plugin conformance-dotnet 1.0.0 tests/TestPlugins/Conformance
+  publish_node_plugins
   echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
   echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"
 }
@@ -89,7 +109,9 @@ cmd_pack() { # [version]
   echo "==> packing to $ARTIFACTS/packages"
   dotnet pack plugin-sdk/Packages.slnx -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
   dotnet pack src/Supervisor.Cli -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
-  ls "$ARTIFACTS/packages"/*.nupkg
+  # The Node SDK packs at plugin-sdk/node/package.json's version (npm pack runs its build first).
+  (cd plugin-sdk/node && npm ci --no-audit --no-fund --loglevel=error && npm pack --silent --pack-destination "$ARTIFACTS/packages" >/dev/null)
+  ls "$ARTIFACTS/packages"/*.nupkg "$ARTIFACTS/packages"/*.tgz
 }
 
 cmd_bench() { # [--quick | --soak [MINUTES]] [--out PATH]: JSON on stdout and in artifacts/bench/results.json, a table on stderr
