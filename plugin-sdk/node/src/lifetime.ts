@@ -8,11 +8,11 @@ import type { Logger } from './logging';
  */
 export class ShimLifetime extends EventEmitter {
   private drainingNow = false;
-  private resolveExit!: (code: number) => void;
+  private resolveExit!: (exit: ShimExit) => void;
   private exitDecided = false;
 
-  /** Resolves with the process exit code once the shim has decided to stop. */
-  readonly exited: Promise<number> = new Promise((resolve) => (this.resolveExit = resolve));
+  /** Resolves with the exit code, and whether replies may still be flushed, once the shim has decided to stop. */
+  readonly exited: Promise<ShimExit> = new Promise((resolve) => (this.resolveExit = resolve));
 
   constructor(
     private readonly inFlight: InFlightTracker,
@@ -35,7 +35,7 @@ export class ShimLifetime extends EventEmitter {
       if (!idle) {
         this.logger.warn(`Drain grace ended with ${this.inFlight.count} handler(s) still running; exiting anyway`);
       }
-      this.decide(0);
+      this.decide(0, true);
     });
   }
 
@@ -43,7 +43,7 @@ export class ShimLifetime extends EventEmitter {
   exitNow(reason: string, code: number): void {
     this.markDraining();
     this.logger.info(`Exiting now: ${reason}`);
-    this.decide(code);
+    this.decide(code, false);
   }
 
   private markDraining(): boolean {
@@ -55,10 +55,16 @@ export class ShimLifetime extends EventEmitter {
     return true;
   }
 
-  private decide(code: number): void {
+  private decide(code: number, graceful: boolean): void {
     if (!this.exitDecided) {
       this.exitDecided = true;
-      this.resolveExit(code);
+      this.resolveExit({ code, graceful });
     }
   }
+}
+
+/** How the process ends: its exit code, and whether the server may first flush the replies it owes. */
+export interface ShimExit {
+  readonly code: number;
+  readonly graceful: boolean;
 }

@@ -9,6 +9,7 @@ import { ShimLifetime } from './lifetime';
 import { createLogger } from './logging';
 import { loadServices } from './protocol';
 import { pluginService } from './pluginService';
+import { watchStdin } from './stdinWatcher';
 import type { PluginDefinition, RunOptions } from './types';
 
 /** Exit code when the plugin was started without the supervisor's handshake (or with a protocol it does not speak). */
@@ -18,8 +19,10 @@ export const USAGE_EXIT_CODE = 2;
 export const START_FAILED_EXIT_CODE = 1;
 
 const SHIM_CATEGORY = 'PluginSupervisor.Sdk';
-// How long the gRPC server may take to close its connections once the shim decided to exit.
+// How long the gRPC server may take to close its connections once a drain decided to exit.
 const STOP_BUDGET_MS = 1000;
+// How long after stdin's end of file the process may take to exit before its watcher SIGKILLs it.
+const STDIN_EXIT_BUDGET_MS = 1000;
 
 /**
  * Runs `definition` as a supervised plugin: reads the handshake, serves gRPC on the supervisor's socket, prints the
@@ -61,24 +64,27 @@ export function runPlugin(definition: PluginDefinition, options: RunOptions = {}
       }
       process.stdout.write(`SUPERVISOR_PLUGIN_READY 1 ${handshake.address}\n`);
 
-      // The supervisor holds stdin open for the plugin's whole life: end of file means it is gone, even SIGKILLed.
-      process.stdin.on('end', () => lifetime.exitNow('stdin reached end of file: the supervisor is gone', 0));
-      process.stdin.on('error', () => lifetime.exitNow('stdin failed: the supervisor is gone', 0));
-      process.stdin.resume();
+      watchStdin(() => lifetime.exitNow('stdin reached end of file: the supervisor is gone', 0), STDIN_EXIT_BUDGET_MS, shimLogger);
       const graceMs = options.signalDrainGraceMs ?? 5000;
       process.on('SIGTERM', () => lifetime.drain(graceMs, 'SIGTERM'));
       process.on('SIGINT', () => lifetime.drain(graceMs, 'SIGINT'));
 
-      void lifetime.exited.then((code) => stop(server, handshake.socketPath, code));
+      void lifetime.exited.then(({ code, graceful }) => stop(server, handshake.socketPath, code, graceful));
     });
   });
 }
 
-function stop(server: Server, socketPath: string, code: number): void {
+function stop(server: Server, socketPath: string, code: number, graceful: boolean): void {
   const exit = (): void => {
     deleteStaleSocket(socketPath);
     process.exit(code);
   };
+  if (!graceful) {
+    // Nobody is left to read a reply: close everything now.
+    server.forceShutdown();
+    exit();
+    return;
+  }
   // Lets the reply that decided the exit (e.g. Shutdown's) reach the supervisor; handlers that ignore their signal
   // cannot hold the exit up for longer than the budget.
   const budget = setTimeout(() => {

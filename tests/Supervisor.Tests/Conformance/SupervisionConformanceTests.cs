@@ -88,6 +88,28 @@ public sealed class SupervisionConformanceTests
     }
 
     [TestMethod]
+    public async Task A_node_process_whose_event_loop_is_blocked_still_dies_within_two_seconds_of_its_stdin_reaching_end_of_file()
+    {
+        // The supervisor SIGKILLed: nobody will kill this process group, so the plugin must notice on its own.
+        await using var plugin = await ConformancePlugins.StartByHandshakeAsync("node");
+        var client = plugin.Client(out var channel);
+        using var _ = channel;
+        // Connected first, so the short deadline below is spent in the handler, not on connecting.
+        await client.GetStatusAsync(new GetStatusRequest()).ResponseAsync.DefaultTimeout();
+        var hang = await Assert.ThrowsExactlyAsync<RpcException>(() => client.HandleEventAsync(ConformancePlugins.Request("hang", ""), deadline: DateTime.UtcNow.AddMilliseconds(300)).ResponseAsync.DefaultTimeout());
+        var blocked = await Assert.ThrowsExactlyAsync<RpcException>(() => client.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddMilliseconds(500)).ResponseAsync.DefaultTimeout());
+
+        var closed = System.Diagnostics.Stopwatch.StartNew();
+        plugin.Process.StandardInput.Close();
+        await plugin.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var goneAfter = closed.Elapsed;
+
+        Assert.AreEqual(StatusCode.DeadlineExceeded, hang.StatusCode);
+        Assert.AreEqual(StatusCode.DeadlineExceeded, blocked.StatusCode, "the event loop is blocked");
+        Assert.IsLessThan(TimeSpan.FromSeconds(2), goneAfter, $"gone {goneAfter.TotalMilliseconds:0} ms after stdin closed");
+    }
+
+    [TestMethod]
     public async Task A_node_process_whose_event_loop_is_blocked_is_killed_and_replaced_by_the_liveness_check_alone()
     {
         var name = ConformancePlugins.Require("node");
