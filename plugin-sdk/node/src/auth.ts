@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { grpcError } from './errors';
 
 /**
  * Checks `authorization: Bearer <token>` on a call's metadata. Returns the UNAUTHENTICATED error to answer with, or
@@ -10,17 +11,14 @@ export function createTokenCheck(token: string, service: string): (metadata: Met
   return (metadata) => {
     const values = metadata.get('authorization');
     if (values.length === 0) {
-      return unauthenticated(`${service} requires 'authorization: Bearer <token>'`);
+      return grpcError(status.UNAUTHENTICATED, `${service} requires 'authorization: Bearer <token>'`);
     }
     const presented = Buffer.from(String(values[0]), 'utf8');
     // Constant time for equal lengths, so the comparison does not leak how much of a guess was right.
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-      return unauthenticated(`${service} refused the token: it is not valid`);
+      return grpcError(status.UNAUTHENTICATED, `${service} refused the token: it is not valid`);
     }
     return undefined;
   };
 }
 
-function unauthenticated(details: string): ServiceError {
-  return Object.assign(new Error(details), { code: status.UNAUTHENTICATED, details, metadata: new Metadata() });
-}

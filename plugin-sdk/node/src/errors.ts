@@ -1,3 +1,5 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+
 /**
  * The `"<type>: <message>"` text of an UNKNOWN reply. Outside .NET the "type" is the error's class: its
  * constructor's name (`class ConformanceError extends Error` gives `ConformanceError`), or its `name` when that was
@@ -28,4 +30,9 @@ export function cancelledReason(eventName: string): Error {
   const error = new Error(`the caller cancelled event '${eventName}'`);
   error.name = 'AbortError';
   return error;
+}
+
+/** A gRPC error to answer a call with. */
+export function grpcError(code: status, details: string): ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new Metadata() });
 }

@@ -1,7 +1,6 @@
-import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { grpcError as error } from './errors';
 import type { ShimLifetime } from './lifetime';
-import { error } from './pluginService';
-import { status } from '@grpc/grpc-js';
 
 type Status = 'SERVING' | 'NOT_SERVING';
 

@@ -1,12 +1,12 @@
-import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { cancelledReason, deadlineReason, describeError } from './errors';
+import { status, type Metadata, type sendUnaryData, type ServerUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { cancelledReason, deadlineReason, describeError, grpcError as error } from './errors';
 import type { InFlightTracker } from './inFlight';
 import type { ShimLifetime } from './lifetime';
 import { createLogger, withTrace, type Logger } from './logging';
 import { continueTrace } from './traceContext';
 import type { HandlerContext, HandlerResult, PluginDefinition, PluginEvent, PluginInfo } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the request and response shapes come from the descriptors */
+// The request and response shapes come from the descriptors at run time, hence `any`.
 type Unary = (call: ServerUnaryCall<any, any>, callback: sendUnaryData<any>) => void;
 
 interface WireEvent {
@@ -178,8 +178,4 @@ function toDuration(ms: number): { seconds: number; nanos: number } {
 function firstString(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return value === undefined ? undefined : String(value);
-}
-
-export function error(code: status, details: string): ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata: new Metadata() });
 }
