@@ -4,7 +4,7 @@
 #   ./build.ps1 run      publish, then run the supervisor on deploy/supervisor.json
 #   ./build.ps1 test     publish, then run every test; ends with "N passed, N failed"
 #   ./build.ps1 bench    publish, then run the benchmarks (perf/; --quick for a smoke run, --soak [MINUTES] for the soak alone)
-#   ./build.ps1 pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx, the supervisorctl tool, the Python SDK wheel) into artifacts/packages
+#   ./build.ps1 pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx, the supervisorctl tool, the Python SDK wheel, the Node SDK's npm tarball) into artifacts/packages
 # Note: the supervisor itself needs Unix domain sockets and POSIX signals (Linux, macOS, WSL).
 param([string]$Command = "build", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest)
 $ErrorActionPreference = "Stop"
@@ -59,6 +59,20 @@ function New-PythonWheel($Version) {
   (Get-Content $init) -replace '^__version__ = .*', "__version__ = `"$Version`"" | Set-Content $init
   Invoke-Checked $Python -m pip wheel --quiet --no-deps --no-build-isolation --no-index -w (Join-Path $Artifacts "packages") $work
   Remove-Item $work -Recurse -Force
+# The Node SDK's plugins (echo-node, conformance-node), bundled into one file each; without node and npm they are left out, loudly.
+function Publish-NodePlugins {
+  if (-not (Get-Command node -ErrorAction SilentlyContinue) -or -not (Get-Command npm -ErrorAction SilentlyContinue)) {
+    Write-Warning "node/npm not found: echo-node and conformance-node are not published; install nodejs npm (Node >= 18)"
+    return
+  }
+  Push-Location plugin-sdk/node
+  try {
+    $lock = Get-Item package-lock.json
+    $installed = Get-Item node_modules/.package-lock.json -ErrorAction SilentlyContinue
+    if (-not $installed -or $lock.LastWriteTime -gt $installed.LastWriteTime) { Invoke-Checked npm ci --no-audit --no-fund --loglevel=error }
+    Invoke-Checked npm run --silent build
+    Invoke-Checked npm run --silent samples -- (Join-Path $Artifacts "plugins")
+  } finally { Pop-Location }
 }
 
 function Publish-All {
@@ -73,6 +87,8 @@ function Publish-All {
   Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
   Publish-PythonPlugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
   Publish-PythonPlugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
+  Publish-Plugin conformance-dotnet 1.0.0 tests/TestPlugins/Conformance
+  Publish-NodePlugins
 }
 
 function New-Packages($Version) {
@@ -80,6 +96,11 @@ function New-Packages($Version) {
   Invoke-Checked dotnet pack plugin-sdk/Packages.slnx -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
   Invoke-Checked dotnet pack src/Supervisor.Cli -c $Configuration --nologo -v quiet "-p:PackageOutputPath=$(Join-Path $Artifacts 'packages')" @versionArg
   New-PythonWheel $Version
+  Push-Location plugin-sdk/node
+  try {
+    Invoke-Checked npm ci --no-audit --no-fund --loglevel=error
+    Invoke-Checked npm pack --silent --pack-destination (Join-Path $Artifacts "packages")
+  } finally { Pop-Location }
 }
 
 function Show-Summary($Results) {

@@ -7,7 +7,8 @@
 #                       results in artifacts/bench/results.json; --soak [MINUTES] (default 10) runs only the soak:
 #                       the host under calls, kills and rolls, read every minute (artifacts/bench/soak.json)
 #   ./build.sh pack [VERSION]  the packages that ship (plugin-sdk/Packages.slnx: SDK, protocol, dotnet new templates;
-#                       the supervisorctl dotnet tool; the Python SDK wheel)
+#                       the supervisorctl dotnet tool; the Python SDK wheel; and the Node SDK's npm tarball, at its
+#                       package.json version)
 #                       into artifacts/packages; VERSION defaults to Directory.Build.props' version
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -54,6 +55,22 @@ publish_python_plugin() { # name version sample-folder
     echo "warning: $PYTHON lacks grpcio or protobuf: $1 $2 is published but cannot run; apt-get install python3-grpcio python3-protobuf" >&2
   fi
   if [[ -x "$PYTHON" ]]; then "$PYTHON" -m compileall -q "$out" >/dev/null; fi
+# The Node SDK's plugins (echo-node, conformance-node), bundled into one file each; they need only node >= 18 to run.
+# Without node and npm they are left out, loudly, and the conformance suite fails naming what is missing.
+publish_node_plugins() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "warning: node/npm not found: echo-node and conformance-node are not published; install nodejs npm (Node >= 18)" >&2
+    return 0
+  fi
+  (
+    cd plugin-sdk/node
+    # npm ci only when the lock file changed since the last install: it wipes node_modules and takes seconds.
+    if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    npm run --silent build >/dev/null
+    npm run --silent samples -- "$ARTIFACTS/plugins" >/dev/null
+  )
 }
 
 cmd_publish() {
@@ -72,6 +89,8 @@ cmd_publish() {
   publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
   publish_python_plugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
   publish_python_plugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
+  publish_plugin conformance-dotnet 1.0.0 tests/TestPlugins/Conformance
+  publish_node_plugins
   echo "==> supervisor: $ARTIFACTS/supervisor/supervisor"
   echo "==> plugins:    $(cd "$ARTIFACTS/plugins" && find . -name plugin.json | sed 's|^\./||; s|/plugin.json$||' | sort | tr '\n' ' ')"
 }
@@ -111,7 +130,9 @@ cmd_pack() { # [version]
   dotnet pack plugin-sdk/Packages.slnx -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
   dotnet pack src/Supervisor.Cli -c "$CONFIGURATION" --nologo -v quiet -p:PackageOutputPath="$ARTIFACTS/packages" ${1:+"-p:Version=$1"}
   pack_python "${1:-}"
-  ls "$ARTIFACTS/packages"/*.nupkg "$ARTIFACTS/packages"/*.whl
+  # The Node SDK packs at plugin-sdk/node/package.json's version (npm pack runs its build first).
+  (cd plugin-sdk/node && npm ci --no-audit --no-fund --loglevel=error && npm pack --silent --pack-destination "$ARTIFACTS/packages" >/dev/null)
+  ls "$ARTIFACTS/packages"/*.nupkg "$ARTIFACTS/packages"/*.whl "$ARTIFACTS/packages"/*.tgz
 }
 
 # The Python SDK as a wheel, built offline with the interpreter's own setuptools (no build isolation, no index).

@@ -6,6 +6,7 @@ using Supervisor.Benchmarks.PublishModes;
 using Supervisor.Benchmarks.Results;
 using Supervisor.Benchmarks.Scaling;
 using Supervisor.Benchmarks.Scenarios;
+using Supervisor.Benchmarks.Sdks;
 using Supervisor.Benchmarks.Soak;
 
 // Exit codes: 0 done, 1 the benchmark failed, 2 the published artifacts are missing, 64 bad arguments, 130 interrupted.
@@ -19,6 +20,7 @@ var settings = BenchmarkSettings.Full;
 string? outPath = null;
 var hosts = new List<HostBuild>();
 int? soakMinutes = null;
+var sdks = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -32,6 +34,9 @@ for (var i = 0; i < args.Length; i++)
         case "--host" when i + 1 < args.Length && HostBuild.Parse(args[i + 1]) is { } host:
             hosts.Add(host);
             i++;
+            break;
+        case "--sdks":
+            sdks = true;
             break;
         case "--soak":
             // The minutes are optional: a following argument that is not a number is the next option.
@@ -51,23 +56,31 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "-h" or "--help":
             Console.WriteLine("""
-                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]]
+                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks]
                   every scenario, into PATH (default: artifacts/bench/results.json in the repository); or, with --host,
                   only a comparison of supervisor host builds (perf/publish-modes.sh; default PATH: artifacts/bench/publish-modes.json);
                   or, with --soak, only the soak: the published host on echo and chaos for MINUTES (default 10; 2 or more
                   for the flatness verdicts) under 16 callers, instance and plugin kills and a roll a minute, with its
-                  RSS, fds, threads, zombies and orphans read every minute (default PATH: artifacts/bench/soak.json)
+                  RSS, fds, threads, zombies and orphans read every minute (default PATH: artifacts/bench/soak.json);
+                  or, with --sdks, only the SDK comparison: each SDK's echo sample (echo, echo-node, echo-python) for start to
+                  first reply, idle RSS and 16-caller 1 KiB throughput, as ratios to .NET's (default PATH: artifacts/bench/sdks.json)
                 """);
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]]");
+            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks]");
             return Usage;
     }
 }
 
-if (soakMinutes is not null && (hosts.Count > 0 || settings.Quick))
+if (soakMinutes is not null && (hosts.Count > 0 || settings.Quick || sdks))
 {
-    await Console.Error.WriteLineAsync("--soak runs alone: it does not combine with --quick or --host");
+    await Console.Error.WriteLineAsync("--soak runs alone: it does not combine with --quick, --host or --sdks");
+    return Usage;
+}
+
+if (sdks && hosts.Count > 0)
+{
+    await Console.Error.WriteLineAsync("--sdks does not combine with --host");
     return Usage;
 }
 
@@ -78,7 +91,7 @@ if (repoRoot is null)
     return ArtifactsMissing;
 }
 
-outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : "results.json");
+outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : sdks ? "sdks.json" : "results.json");
 if (hosts.Find(h => !File.Exists(h.Executable)) is { } absent)
 {
     await Console.Error.WriteLineAsync($"--host {absent.Mode}: no executable at {absent.Executable}");
@@ -122,6 +135,15 @@ try
         var comparison = new PublishModeComparison(settings, paths, hosts, Console.Error);
         var modes = PublishModeReport.Create(settings, await comparison.MeasureAsync(interrupt.Token), hosts, comparison.Plugin, startedAt);
         await WriteResultsAsync(JsonSerializer.Serialize(modes, ReportJsonContext.Default.PublishModeReport), modes.Format());
+        return 0;
+    }
+
+    if (sdks)
+    {
+        // --quick: one short round, to keep the comparison from rotting; the figures in docs come from the full run.
+        var sdkComparison = new SdkComparison(paths, Console.Error);
+        var sdkReport = await sdkComparison.MeasureAsync(settings.Quick ? 1 : 5, settings.Callers, settings.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10), startedAt, interrupt.Token);
+        await WriteResultsAsync(JsonSerializer.Serialize(sdkReport, ReportJsonContext.Default.SdkReport), sdkReport.Format());
         return 0;
     }
 

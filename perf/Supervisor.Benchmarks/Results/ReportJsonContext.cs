@@ -7,4 +7,5 @@ namespace Supervisor.Benchmarks.Results;
 [JsonSerializable(typeof(BenchmarkReport))]
 [JsonSerializable(typeof(PublishModes.PublishModeReport))]
 [JsonSerializable(typeof(Soak.SoakReport))]
+[JsonSerializable(typeof(Sdks.SdkReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -79,7 +79,8 @@ internal sealed partial class Chaos(ILogger<Chaos> logger) : SynchronousPlugin
 
                 return PluginReply.FromText($"holding {Held.Count} MB");
             default:
-                throw new ArgumentException($"chaos does not know event '{pluginEvent.Name}'; it knows {string.Join(", ", EventNames)}");
+                // The SDK refuses names missing from EventNames (UNIMPLEMENTED) before the handler runs.
+                throw new System.Diagnostics.UnreachableException($"chaos was handed event '{pluginEvent.Name}', which it does not list");
         }
     }
 

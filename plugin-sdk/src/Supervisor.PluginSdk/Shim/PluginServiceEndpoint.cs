@@ -32,6 +32,13 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         }
 
         var wire = request.Event ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "the request carries no event"));
+        if (!Handles(wire.Name))
+        {
+            // docs/protocol.md: an event the plugin did not list in Describe is refused before any handler runs, the
+            // same way in every SDK.
+            throw new RpcException(new Status(StatusCode.Unimplemented, $"plugin '{_context.Name}' does not handle event '{wire.Name}'; it handles {string.Join(", ", _plugin.EventNames)}"));
+        }
+
         var pluginEvent = new PluginEvent(wire.Id, wire.Name, wire.Payload.Memory, wire.ContentType, wire.Attributes, context.Deadline);
         var cancellationToken = context.CancellationToken;
         using var activity = HandlerActivity.Start(wire.Name, wire.Id);
@@ -100,6 +107,25 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         var inFlight = (uint)_inFlight.Count;
         _ = _lifetime.DrainAsync(grace, "the supervisor asked for a shutdown");
         return Task.FromResult(new ShutdownResponse { InFlight = inFlight });
+    }
+
+    private bool Handles(string eventName)
+    {
+        var names = _plugin.EventNames;
+        if (names.Count == 0)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], eventName, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<PluginReply> InvokeTracked(PluginEvent pluginEvent, CancellationToken cancellationToken)

@@ -1,0 +1,3 @@
+using Supervisor.PluginSdk;
+
+return await PluginHost.RunAsync(args, context => new ConformancePlugin(context));
