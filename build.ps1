@@ -59,6 +59,8 @@ function New-PythonWheel($Version) {
   (Get-Content $init) -replace '^__version__ = .*', "__version__ = `"$Version`"" | Set-Content $init
   Invoke-Checked $Python -m pip wheel --quiet --no-deps --no-build-isolation --no-index -w (Join-Path $Artifacts "packages") $work
   Remove-Item $work -Recurse -Force
+}
+
 # The Node SDK's plugins (echo-node, conformance-node), bundled into one file each; without node and npm they are left out, loudly.
 function Publish-NodePlugins {
   if (-not (Get-Command node -ErrorAction SilentlyContinue) -or -not (Get-Command npm -ErrorAction SilentlyContinue)) {
@@ -84,6 +86,7 @@ function Publish-All {
   Publish-Plugin echo 2.0.0 plugin-sdk/samples/Echo
   Publish-Plugin chaos 1.0.0 plugin-sdk/samples/Chaos
   Publish-Plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
+  Publish-Plugin hostile 1.0.0 tests/TestPlugins/HostilePlugin
   Publish-NativePlugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
   Publish-PythonPlugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
   Publish-PythonPlugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python

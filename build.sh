@@ -55,6 +55,8 @@ publish_python_plugin() { # name version sample-folder
     echo "warning: $PYTHON lacks grpcio or protobuf: $1 $2 is published but cannot run; apt-get install python3-grpcio python3-protobuf" >&2
   fi
   if [[ -x "$PYTHON" ]]; then "$PYTHON" -m compileall -q "$out" >/dev/null; fi
+}
+
 # The Node SDK's plugins (echo-node, conformance-node), bundled into one file each; they need only node >= 18 to run.
 # Without node and npm they are left out, loudly, and the conformance suite fails naming what is missing.
 publish_node_plugins() {

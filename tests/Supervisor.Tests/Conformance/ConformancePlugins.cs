@@ -28,7 +28,6 @@ internal static class ConformancePlugins
             var needs = sdk switch
             {
                 "node" => " (it needs node >= 18 and npm on PATH: apt-get install nodejs npm)",
-                "python" => " (it needs /usr/bin/python3 with Debian's python3-grpcio and python3-protobuf)",
                 "python" => " (it needs python3 with python3-grpcio and python3-protobuf)",
                 _ => string.Empty,
             };
