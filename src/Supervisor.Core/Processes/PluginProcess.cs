@@ -27,6 +27,7 @@ internal sealed partial class PluginProcess
     private readonly ITimer _droppedReport;
     private readonly ILogger _logger;
     private readonly PluginLaunch _launch;
+    private Diagnostics.Hangs.StderrRecording? _stderrRecording;
 
     private PluginProcess(PluginLaunch launch, ILogger logger, TimeProvider time)
     {
@@ -51,6 +52,16 @@ internal sealed partial class PluginProcess
     public PluginLogScope LogScope => _output.Scope;
 
     public string StderrTail => _stderrTail.Describe();
+
+    /// <summary>Gets the manifest the process was started from.</summary>
+    public Configuration.PluginManifest Manifest => _launch.Manifest;
+
+    /// <summary>Gets or sets where stderr lines also go while a hang dump is captured; <see langword="null"/> otherwise.</summary>
+    public Diagnostics.Hangs.StderrRecording? StderrRecording
+    {
+        get => Volatile.Read(ref _stderrRecording);
+        set => Volatile.Write(ref _stderrRecording, value);
+    }
 
     /// <summary>Starts the process.</summary>
     /// <exception cref="PluginStartException">The executable could not be started.</exception>
@@ -188,6 +199,7 @@ internal sealed partial class PluginProcess
     {
         // Every line, even one the rate limit drops from the log: the tail is what explains an exit.
         _stderrTail.Add(line, droppedBytes);
+        Volatile.Read(ref _stderrRecording)?.Add(line);
         _output.Stderr(line, droppedBytes);
     }
 

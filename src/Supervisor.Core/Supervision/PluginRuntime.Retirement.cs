@@ -42,7 +42,17 @@ internal sealed partial class PluginRuntime
 
         Publish();
         var drainDeadline = _time.GetUtcNow() + Options.DrainTimeout;
-        _ = InstanceShutdown.RunAsync(instance, drainDeadline, graceful, _time, () => ReportKill(instance, reason, instance.StopDetail), CancellationToken.None);
+        _ = reason == StopReason.Hung
+            ? RetireHungAsync(instance, drainDeadline)
+            : InstanceShutdown.RunAsync(instance, drainDeadline, graceful, _time, () => ReportKill(instance, reason, instance.StopDetail), CancellationToken.None);
+    }
+
+    // Out of routing already; its stacks are taken (within HangDiagnostics.Budget) while its other calls drain, and the
+    // dump goes with the kill's event.
+    private async Task RetireHungAsync(PluginInstance instance, DateTimeOffset drainDeadline)
+    {
+        var dump = await _diagnostics.CaptureAsync(Name, instance).ConfigureAwait(false);
+        await InstanceShutdown.RunAsync(instance, drainDeadline, graceful: false, _time, () => ReportKill(instance, StopReason.Hung, instance.StopDetail, hangDump: dump), CancellationToken.None).ConfigureAwait(false);
     }
 
     private void KillNow(PluginInstance instance, StopReason reason, string detail, string? eventReason = null)
@@ -51,12 +61,12 @@ internal sealed partial class PluginRuntime
         instance.Process.Kill();
     }
 
-    private void ReportKill(PluginInstance instance, StopReason reason, string detail, string? eventReason = null)
+    private void ReportKill(PluginInstance instance, StopReason reason, string detail, string? eventReason = null, HangDump? hangDump = null)
     {
         Pool.Counters.Kill();
         instance.Counters.Kill();
         var why = eventReason ?? ReasonName(reason);
-        Events.Emit(LifecycleEventType.Killed, instance, why, detail);
+        Events.Emit(LifecycleEventType.Killed, instance, why, detail, hangDump: hangDump);
         using (_logger.BeginScope(instance.Process.LogScope))
         {
             LogKilled(_logger, why, detail);
