@@ -10,7 +10,8 @@ namespace Supervisor.Diagnostics.Hangs;
 /// Managed stacks of every thread of a .NET process, the way <c>dotnet-stack</c> takes them: a short EventPipe session
 /// over the process's diagnostics socket with the runtime's sample profiler (which suspends the runtime and records
 /// every managed thread's stack, a thread spinning in a tight loop included) and a rundown (which names the methods
-/// behind the addresses), read with TraceEvent. Nothing is injected into the plugin and no debugger attaches: the
+/// behind the addresses), read with TraceEvent. Reading the trace (about a second of CPU for a gRPC server's rundown)
+/// needs no process: the hung one can be killed as soon as the trace is recorded. Nothing is injected into the plugin and no debugger attaches: the
 /// socket is all it needs, which a container without <c>CAP_SYS_PTRACE</c> still allows.
 /// </summary>
 internal static class DotNetStacks
@@ -20,12 +21,14 @@ internal static class DotNetStacks
     // The profiler samples each thread every millisecond; a few tens of them survive a loaded machine.
     private static readonly TimeSpan SampleFor = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Captures the stacks; cancelling abandons the capture (a conversion already running finishes in the background and cleans up).</summary>
-    /// <returns>One block per thread, innermost frame first.</returns>
-    public static async Task<string> CaptureAsync(string socketPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the trace: the only part that needs the process alive (the rundown happens in the process as the session
+    /// stops). Cancelling abandons it.
+    /// </summary>
+    /// <returns>The trace file, for <see cref="ReadStacks"/>, which deletes it.</returns>
+    public static async Task<string> RecordAsync(string socketPath, CancellationToken cancellationToken)
     {
         var nettrace = Path.Combine(Path.GetTempPath(), $"supervisor-hang-{Guid.NewGuid():N}.nettrace");
-        var converting = false;
         try
         {
             var connector = await DiagnosticsClientConnector.FromDiagnosticPort($"{socketPath},connect", cancellationToken).ConfigureAwait(false);
@@ -43,21 +46,18 @@ internal static class DotNetStacks
                 }
             }
 
-            // The conversion is synchronous and cannot be cancelled: it runs on its own and owns the files from here.
-            converting = true;
-            var stacks = Task.Run(() => ReadStacks(nettrace), CancellationToken.None);
-            return await stacks.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return nettrace;
         }
-        finally
+        catch
         {
-            if (!converting)
-            {
-                Delete(nettrace);
-            }
+            Delete(nettrace);
+            throw;
         }
     }
 
-    private static string ReadStacks(string nettrace)
+    /// <summary>Reads the first stack sample of every thread from a recorded trace, and deletes the trace.</summary>
+    /// <returns>One block per thread, innermost frame first.</returns>
+    public static string ReadStacks(string nettrace)
     {
         var etlx = Path.ChangeExtension(nettrace, ".etlx");
         try

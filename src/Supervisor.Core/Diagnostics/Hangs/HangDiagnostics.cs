@@ -8,19 +8,29 @@ namespace Supervisor.Diagnostics.Hangs;
 /// <summary>
 /// Captures where a hung instance's threads are just before it is killed, so its author learns where it hung and not
 /// only that it did: managed stacks over the .NET diagnostics socket (<see cref="DotNetStacks"/>), or the optional
-/// signal dump of other runtimes (<see cref="SignalStacks"/>). Bounded by <see cref="Budget"/>; a failed or late capture
-/// is recorded in the dump's error and never stops the kill.
+/// signal dump of other runtimes (<see cref="SignalStacks"/>). The part that needs the process is bounded by
+/// <see cref="Budget"/>; reading what was recorded follows the kill. A failed or late capture is recorded in the
+/// dump's error and never stops the kill.
 /// </summary>
 internal sealed partial class HangDiagnostics(HangDumpStore store, ILogger logger, TimeProvider time)
 {
     /// <summary>The longest a capture may hold up the kill of a hung instance (the kill lands by HangGrace + this).</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
 
+    // Reading a recorded trace needs no process, but a watcher waits for the killed event that carries the dump.
+    private static readonly TimeSpan ReadBudget = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets where the dumps are kept.</summary>
     public HangDumpStore Store => store;
 
-    /// <summary>Captures the instance's stacks within <see cref="Budget"/> and keeps the dump. Never throws.</summary>
-    public async Task<HangDump> CaptureAsync(string plugin, PluginInstance instance)
+    /// <summary>
+    /// Records what the capture needs from the process, within <see cref="Budget"/>. Never throws.
+    /// </summary>
+    /// <returns>
+    /// Completes once the process is no longer needed (it can be killed); its result completes with the dump, kept in
+    /// the store.
+    /// </returns>
+    public async Task<Task<HangDump>> CaptureAsync(string plugin, PluginInstance instance)
     {
         var started = time.GetUtcNow();
         var process = instance.Process;
@@ -39,9 +49,11 @@ internal sealed partial class HangDiagnostics(HangDumpStore store, ILogger logge
             if (DiagnosticsSocket.Locate(process.Pid) is { } socket)
             {
                 dump.Method = "eventpipe";
-                dump.Text = await DotNetStacks.CaptureAsync(socket, budget.Token).ConfigureAwait(false);
+                var trace = await DotNetStacks.RecordAsync(socket, budget.Token).ConfigureAwait(false);
+                return ReadAsync(dump, started, trace, instance);
             }
-            else if (process.Manifest.HangDumpSignal is { Length: > 0 } signal)
+
+            if (process.Manifest.HangDumpSignal is { Length: > 0 } signal)
             {
                 dump.Method = "signal";
                 (dump.Text, dump.Error) = await SignalStacks.CaptureAsync(process, signal, time, budget.Token).ConfigureAwait(false);
@@ -60,8 +72,31 @@ internal sealed partial class HangDiagnostics(HangDumpStore store, ILogger logge
             dump.Error = $"the capture failed ({ex.GetType().Name}: {ex.Message}); the kill went ahead";
         }
 
+        return Task.FromResult(Keep(dump, started, instance));
+    }
+
+    private async Task<HangDump> ReadAsync(HangDump dump, DateTimeOffset started, string trace, PluginInstance instance)
+    {
+        try
+        {
+            dump.Text = await Task.Run(() => DotNetStacks.ReadStacks(trace)).WaitAsync(ReadBudget, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            dump.Error = $"reading the recorded trace took longer than {ReadBudget.TotalSeconds:0} s";
+        }
+        catch (Exception ex)
+        {
+            dump.Error = $"the recorded trace could not be read ({ex.GetType().Name}: {ex.Message})";
+        }
+
+        return Keep(dump, started, instance);
+    }
+
+    private HangDump Keep(HangDump dump, DateTimeOffset started, PluginInstance instance)
+    {
         dump.Took = Duration.FromTimeSpan(time.GetUtcNow() - started);
-        using (logger.BeginScope(process.LogScope))
+        using (logger.BeginScope(instance.Process.LogScope))
         {
             if (dump.Error.Length > 0)
             {
