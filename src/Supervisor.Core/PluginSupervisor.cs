@@ -262,6 +262,16 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _metrics.Dispose();
     }
 
+    /// <summary>Each plugin's call count and latency histogram since start, for views that chart them over time.</summary>
+    internal IEnumerable<(string Plugin, long Calls, LatencySnapshot Latency)> SampleTotals()
+    {
+        foreach (var deployment in _plugins.Values)
+        {
+            var (counts, latency) = deployment.Totals();
+            yield return (deployment.Name, counts.Calls, latency);
+        }
+    }
+
     /// <summary>The folder under <see cref="SupervisorOptions.StateDirectory"/> that keeps hang dumps.</summary>
     internal const string DiagnosticsFolder = "diagnostics";
 

@@ -102,15 +102,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 
     public PluginInfo Describe()
     {
-        var runtimes = Runtimes();
-        var counts = _retiredCounts;
-        var latency = _retiredLatency;
-        foreach (var runtime in runtimes)
-        {
-            counts += runtime.Pool.Counters.Snapshot();
-            latency = latency.Plus(runtime.Pool.Latency.Snapshot());
-        }
-
+        var (counts, latency) = Totals();
         var info = PluginDescription.Create(this, SnapshotInstances(), counts, latency);
         info.PreviousVersion = Volatile.Read(ref _previousVersion) ?? string.Empty;
         if (Volatile.Read(ref _roll) is { } roll)
@@ -119,6 +111,20 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
         }
 
         return info;
+    }
+
+    /// <summary>Calls and latency since the supervisor started, across every version the plugin has run.</summary>
+    internal (CallCounts Counts, LatencySnapshot Latency) Totals()
+    {
+        var counts = _retiredCounts;
+        var latency = _retiredLatency;
+        foreach (var runtime in Runtimes())
+        {
+            counts += runtime.Pool.Counters.Snapshot();
+            latency = latency.Plus(runtime.Pool.Latency.Snapshot());
+        }
+
+        return (counts, latency);
     }
 
     /// <summary>Stops every version: a roll in progress ends where it is, in-flight calls get <paramref name="grace"/>.</summary>
