@@ -170,24 +170,31 @@ function renderPlugin(plugin) {
     ['instances', `${(plugin.instances || []).filter((i) => i.state === 'INSTANCE_STATE_READY').length}/${plugin.desiredInstances}`, 'ready']]) {
     figures.append(el('div', { className: cls }, el('b', { textContent: value }), el('span', { textContent: label })));
   }
+  // Rows are updated in place, so a button is never replaced under the pointer.
   const body = $('tbody', node);
-  body.innerHTML = '';
+  const seen = new Set();
   for (const instance of plugin.instances || []) {
+    seen.add(instance.id);
+    let row = body.querySelector(`tr[data-instance="${CSS.escape(instance.id)}"]`);
+    if (!row) {
+      row = el('tr', {}, ...['id', 'iversion', 'pid', 'istate', 'uptime', 'restarts', 'inflight', 'cpu', 'memory'].map((cls) => el('td', { className: cls })),
+        el('td', {}, el('button', { className: 'kill action danger', textContent: 'Kill', onclick: () => act('kill', { plugin: plugin.name, instanceId: instance.id }) })));
+      row.dataset.instance = instance.id;
+      body.append(row);
+    }
     const use = resources(instance);
-    const row = el('tr', {},
-      el('td', { className: 'id', textContent: instance.id }),
-      el('td', { className: 'iversion', textContent: instance.version }),
-      el('td', { className: 'pid', textContent: instance.pid }),
-      el('td', { className: 'istate', textContent: short(instance.state) + (instance.stopReason ? ` (${instance.stopReason})` : '') }),
-      el('td', { className: 'uptime', textContent: fmtUptime(instance.startedAt) }),
-      el('td', { className: 'restarts', textContent: fmtNumber(instance.restarts) }),
-      el('td', { className: 'inflight', textContent: fmtNumber(instance.inFlight) }),
-      el('td', { className: 'cpu', textContent: use.cpu }),
-      el('td', { className: 'memory', textContent: use.memory }),
-      el('td', {}, el('button', { className: 'kill action danger', textContent: 'Kill', onclick: () => act('kill', { plugin: plugin.name, instanceId: instance.id }) })));
-    row.dataset.instance = instance.id;
-    body.append(row);
+    const cells = {
+      id: instance.id, iversion: instance.version, pid: instance.pid,
+      istate: short(instance.state) + (instance.stopReason ? ` (${instance.stopReason})` : ''),
+      uptime: fmtUptime(instance.startedAt), restarts: fmtNumber(instance.restarts), inflight: fmtNumber(instance.inFlight),
+      cpu: use.cpu, memory: use.memory,
+    };
+    for (const [cls, text] of Object.entries(cells)) {
+      const cell = $('.' + cls, row);
+      if (cell.textContent !== String(text)) cell.textContent = text;
+    }
   }
+  for (const row of [...body.children]) if (!seen.has(row.dataset.instance)) row.remove();
   drawChart(node, state.trends[plugin.name] || []);
 }
 
