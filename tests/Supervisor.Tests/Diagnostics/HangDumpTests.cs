@@ -32,6 +32,8 @@ public sealed class HangDumpTests
         Assert.AreEqual("eventpipe", dump.Method);
         Assert.AreEqual(string.Empty, dump.Error);
         StringAssert.Contains(dump.Text, "Chaos.HandleEvent", $"the handler's frame is not in the stacks:\n{dump.Text}");
+        var firstThread = dump.Text.Split("\n\n")[0];
+        StringAssert.Contains(firstThread, "Chaos.HandleEvent", $"the handler's thread is not the first shown:\n{dump.Text}");
         var killedAfterDeadline = killed.Time.ToDateTime() - deadline;
         Assert.IsTrue(killedAfterDeadline < options.HangGrace + HangDiagnostics.Budget + DetectionSlack, $"killed {killedAfterDeadline.TotalMilliseconds:0} ms after the deadline (capture took {dump.Took.ToTimeSpan().TotalMilliseconds:0} ms)");
         Assert.IsTrue(File.Exists(dump.Path), $"no dump kept at '{dump.Path}'");

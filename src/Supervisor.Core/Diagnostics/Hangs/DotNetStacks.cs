@@ -66,7 +66,7 @@ internal static class DotNetStacks
             using var log = new TraceLog(etlx);
 
             // The first sample of each thread: one consistent picture of the process at one moment.
-            var threads = new SortedDictionary<int, string>();
+            var threads = new Dictionary<int, (string Frames, int PluginDepth)>();
             foreach (var sample in log.Events)
             {
                 if (sample.ProviderName != SampleProfiler || threads.ContainsKey(sample.ThreadID) || sample.CallStack() is not { } stack)
@@ -82,8 +82,10 @@ internal static class DotNetStacks
                 throw new InvalidDataException("the trace holds no stack sample (the runtime may have been suspended, or the session too short on a loaded machine)");
             }
 
+            // The threads running the plugin's own code nearest the top of their stack first: a handler stuck in a loop
+            // or a wait, rather than Main waiting for the host, is what its author is looking for.
             var text = new StringBuilder();
-            foreach (var (thread, frames) in threads)
+            foreach (var (thread, (frames, _)) in threads.OrderBy(t => t.Value.PluginDepth).ThenBy(t => t.Key))
             {
                 text.Append("Thread 0x").Append(thread.ToString("X", System.Globalization.CultureInfo.InvariantCulture)).Append(":\n").Append(frames).Append('\n');
             }
@@ -97,10 +99,12 @@ internal static class DotNetStacks
         }
     }
 
-    private static string Describe(TraceCallStack stack)
+    private static (string Frames, int PluginDepth) Describe(TraceCallStack stack)
     {
         var frames = new StringBuilder();
         var native = false;
+        var depth = 0;
+        var pluginDepth = int.MaxValue;
         for (var frame = stack; frame is not null; frame = frame.Caller)
         {
             var method = frame.CodeAddress.FullMethodName;
@@ -117,11 +121,23 @@ internal static class DotNetStacks
             }
 
             native = false;
+            if (pluginDepth == int.MaxValue && !IsPlatform(frame.CodeAddress.ModuleName))
+            {
+                pluginDepth = depth;
+            }
+
+            depth++;
             frames.Append("  ").Append(frame.CodeAddress.ModuleName).Append('!').Append(method).Append('\n');
         }
 
-        return frames.ToString();
+        return (frames.ToString(), pluginDepth);
     }
+
+    // The runtime, the frameworks and the SDK's shim run on every plugin's threads; anything else is the plugin's.
+    private static bool IsPlatform(string module) =>
+        module.StartsWith("System.", StringComparison.Ordinal) || module.StartsWith("Microsoft.", StringComparison.Ordinal) ||
+        module.StartsWith("Grpc.", StringComparison.Ordinal) || module.StartsWith("Google.Protobuf", StringComparison.Ordinal) ||
+        module.StartsWith("Supervisor.", StringComparison.Ordinal) || module is "System" or "netstandard" or "mscorlib";
 
     private static void Delete(string path)
     {
