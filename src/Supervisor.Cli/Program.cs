@@ -17,6 +17,7 @@ var root = new RootCommand("""
     RollCommands.Roll(),
     RollCommands.Rollback(),
     AdminCommands.Watch(),
+    DiagnosticsCommand.Create(),
     DispatchCommand.Create(),
 };
 

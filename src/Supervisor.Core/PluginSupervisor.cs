@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Supervisor.Configuration;
 using Supervisor.Deployments;
 using Supervisor.Diagnostics;
+using Supervisor.HangDumps;
 using Supervisor.Processes;
 using Supervisor.Protocol.Admin.V1;
 using Supervisor.Protocol.Events.V1;
@@ -26,6 +27,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     private readonly EventRouter _router;
     private readonly LifecycleEventHub _events;
     private readonly SupervisorMetrics _metrics;
+    private readonly HangDiagnostics _diagnostics;
     private ProcessLauncher? _processes;
     private int _stopping;
 
@@ -56,10 +58,11 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             () => PluginGauges.Memory(_plugins.Values));
         _events = new LifecycleEventHub(_metrics.Observe);
         var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
+        _diagnostics = new HangDiagnostics(new HangDumpStore(Path.Combine(options.StateDirectory, DiagnosticsFolder)), pluginLogger, _time);
         var state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
         foreach (var (name, pluginOptions) in options.Plugins)
         {
-            _plugins[name] = new PluginDeployment(name, pluginOptions, options.PluginsRoot, state, _events, _metrics, pluginLogger, _time);
+            _plugins[name] = new PluginDeployment(name, pluginOptions, options.PluginsRoot, state, _events, _diagnostics, _metrics, pluginLogger, _time);
         }
 
         _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"), _metrics);
@@ -234,6 +237,14 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         return _events.Watch(plugin ?? string.Empty, cancellationToken);
     }
 
+    /// <summary>The latest stack dump of a hung instance of <paramref name="plugin"/>, kept in <c>StateDirectory/diagnostics/</c>.</summary>
+    /// <param name="plugin">The configured plugin name.</param>
+    /// <param name="instanceId">Only this instance's dump; empty or <see langword="null"/> for the latest of any instance.</param>
+    /// <returns>The dump, or <see langword="null"/> when none is kept.</returns>
+    /// <exception cref="KeyNotFoundException">No plugin by that name is configured.</exception>
+    public HangDump? GetHangDump(string plugin, string? instanceId = null) =>
+        _diagnostics.Store.Latest(Find(plugin).Name, instanceId ?? string.Empty);
+
     /// <summary>
     /// Stops taking events, lets in-flight calls finish within <see cref="SupervisorOptions.ShutdownTimeout"/>, asks
     /// every plugin to shut down and kills what is left. No plugin process outlives this call.
@@ -265,6 +276,19 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
 
         _metrics.Dispose();
     }
+
+    /// <summary>Each plugin's call count and latency histogram since start, for views that chart them over time.</summary>
+    internal IEnumerable<(string Plugin, long Calls, LatencySnapshot Latency)> SampleTotals()
+    {
+        foreach (var deployment in _plugins.Values)
+        {
+            var (counts, latency) = deployment.Totals();
+            yield return (deployment.Name, counts.Calls, latency);
+        }
+    }
+
+    /// <summary>The folder under <see cref="SupervisorOptions.StateDirectory"/> that keeps hang dumps.</summary>
+    internal const string DiagnosticsFolder = "diagnostics";
 
     private PluginDeployment Find(string plugin) =>
         _plugins.TryGetValue(plugin, out var deployment) ? deployment : throw new KeyNotFoundException(UnknownPluginMessage(plugin));

@@ -21,6 +21,16 @@ public sealed class PluginManifest
     /// <summary>Gets or sets the working directory, relative to the version folder. Defaults to the version folder.</summary>
     public string WorkingDirectory { get; set; } = ".";
 
+    /// <summary>
+    /// Gets or sets the signal that makes the plugin write its threads' stacks to stderr (<c>SIGQUIT</c>, <c>SIGUSR1</c>
+    /// or <c>SIGUSR2</c>), sent before a hung instance is killed when it has no .NET diagnostics socket; see
+    /// docs/protocol.md, "Hang dumps". Unset: no signal is sent.
+    /// </summary>
+    public string? HangDumpSignal { get; set; }
+
+    /// <summary>Gets the names <see cref="HangDumpSignal"/> may take.</summary>
+    public static IReadOnlyList<string> HangDumpSignals { get; } = ["SIGQUIT", "SIGUSR1", "SIGUSR2"];
+
     /// <summary>Gets the folder the manifest was read from.</summary>
     [JsonIgnore]
     public string Directory { get; private set; } = string.Empty;
@@ -77,6 +87,11 @@ public sealed class PluginManifest
         if (manifest is null || string.IsNullOrWhiteSpace(manifest.Command))
         {
             throw new InvalidDataException($"{path}: 'command' is missing; it names the executable to start, e.g. \"./echo\"");
+        }
+
+        if (manifest.HangDumpSignal is { } signal && !HangDumpSignals.Contains(signal, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{path}: 'hangDumpSignal' is '{signal}'; it must be one of {string.Join(", ", HangDumpSignals)}");
         }
 
         manifest.Directory = Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Supervisor.Configuration;
 using Supervisor.Diagnostics;
+using Supervisor.HangDumps;
 using Supervisor.Instances;
 using Supervisor.Processes;
 using Supervisor.Protocol.Admin.V1;
@@ -17,6 +18,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 {
     private readonly string _pluginsRoot;
     private readonly LifecycleEventHub _events;
+    private readonly HangDiagnostics _diagnostics;
     private readonly SupervisorMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -35,7 +37,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     private uint _spread;
     private TaskCompletionSource _splitChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PluginDeployment(string name, PluginOptions options, string pluginsRoot, DesiredStateStore state, LifecycleEventHub events, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
+    public PluginDeployment(string name, PluginOptions options, string pluginsRoot, DesiredStateStore state, LifecycleEventHub events, HangDiagnostics diagnostics, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
     {
         _metrics = metrics;
         Name = name;
@@ -43,6 +45,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
         _pluginsRoot = pluginsRoot;
         _state = state;
         _events = events;
+        _diagnostics = diagnostics;
         _logger = logger;
         _time = time;
         var (version, previous) = InitialVersion();
@@ -99,15 +102,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 
     public PluginInfo Describe()
     {
-        var runtimes = Runtimes();
-        var counts = _retiredCounts;
-        var latency = _retiredLatency;
-        foreach (var runtime in runtimes)
-        {
-            counts += runtime.Pool.Counters.Snapshot();
-            latency = latency.Plus(runtime.Pool.Latency.Snapshot());
-        }
-
+        var (counts, latency) = Totals();
         var info = PluginDescription.Create(this, SnapshotInstances(), counts, latency);
         info.PreviousVersion = Volatile.Read(ref _previousVersion) ?? string.Empty;
         if (Volatile.Read(ref _roll) is { } roll)
@@ -116,6 +111,20 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
         }
 
         return info;
+    }
+
+    /// <summary>Calls and latency since the supervisor started, across every version the plugin has run.</summary>
+    internal (CallCounts Counts, LatencySnapshot Latency) Totals()
+    {
+        var counts = _retiredCounts;
+        var latency = _retiredLatency;
+        foreach (var runtime in Runtimes())
+        {
+            counts += runtime.Pool.Counters.Snapshot();
+            latency = latency.Plus(runtime.Pool.Latency.Snapshot());
+        }
+
+        return (counts, latency);
     }
 
     /// <summary>Stops every version: a roll in progress ends where it is, in-flight calls get <paramref name="grace"/>.</summary>
@@ -142,7 +151,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     }
 
     internal PluginRuntime CreateRuntime(string version) =>
-        new(Name, version, Options, _pluginsRoot, _events, _metrics, _logger, _time);
+        new(Name, version, Options, _pluginsRoot, _events, _diagnostics, _metrics, _logger, _time);
 
     internal string ManifestPath(string version) => PluginManifest.PathOf(_pluginsRoot, Name, version);
 

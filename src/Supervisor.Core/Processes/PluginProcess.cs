@@ -29,6 +29,7 @@ internal sealed partial class PluginProcess
     private readonly ITimer _droppedReport;
     private readonly ILogger _logger;
     private readonly PluginLaunch _launch;
+    private StderrRecording? _stderrRecording;
 
     private PluginProcess(PluginLaunch launch, ILogger logger, TimeProvider time)
     {
@@ -66,6 +67,16 @@ internal sealed partial class PluginProcess
     public PluginLogScope LogScope => _output.Scope;
 
     public string StderrTail => _stderrTail.Describe();
+
+    /// <summary>Gets the manifest the process was started from.</summary>
+    public Configuration.PluginManifest Manifest => _launch.Manifest;
+
+    /// <summary>Gets or sets where stderr lines also go while a hang dump is captured; <see langword="null"/> otherwise.</summary>
+    public StderrRecording? StderrRecording
+    {
+        get => Volatile.Read(ref _stderrRecording);
+        set => Volatile.Write(ref _stderrRecording, value);
+    }
 
     /// <summary>Starts the process, from the <see cref="LauncherThread"/>.</summary>
     /// <exception cref="PluginStartException">The executable could not be started.</exception>
@@ -240,6 +251,7 @@ internal sealed partial class PluginProcess
     {
         // Every line, even one the rate limit drops from the log: the tail is what explains an exit.
         _stderrTail.Add(line, droppedBytes);
+        Volatile.Read(ref _stderrRecording)?.Add(line);
         _output.Stderr(line, droppedBytes);
     }
 

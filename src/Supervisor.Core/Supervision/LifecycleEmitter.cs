@@ -8,11 +8,11 @@ namespace Supervisor.Supervision;
 /// <summary>Publishes one plugin version's lifecycle events (WatchEvents), each with plugin, version, instance, pid and time.</summary>
 internal sealed class LifecycleEmitter(string plugin, string version, LifecycleEventHub hub, TimeProvider time)
 {
-    public void Emit(LifecycleEventType type, PluginInstance? instance, string reason, string message, ProcessExit? exit = null, TimeSpan? delay = null, string? instanceId = null)
+    public void Emit(LifecycleEventType type, PluginInstance? instance, string reason, string message, ProcessExit? exit = null, TimeSpan? delay = null, string? instanceId = null, HangDump? hangDump = null, DateTimeOffset? at = null)
     {
         var lifecycleEvent = new LifecycleEvent
         {
-            Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            Time = Timestamp.FromDateTimeOffset(at ?? time.GetUtcNow()),
             Type = type,
             Plugin = plugin,
             Version = instance?.Version ?? version,
@@ -32,6 +32,7 @@ internal sealed class LifecycleEmitter(string plugin, string version, LifecycleE
             lifecycleEvent.Delay = Duration.FromTimeSpan(d);
         }
 
+        lifecycleEvent.HangDump = hangDump;
         hub.Publish(lifecycleEvent);
     }
 }

@@ -42,7 +42,23 @@ internal sealed partial class PluginRuntime
 
         Publish();
         var drainDeadline = _time.GetUtcNow() + Options.DrainTimeout;
-        _ = InstanceShutdown.RunAsync(instance, drainDeadline, graceful, _time, () => ReportKill(instance, reason, instance.StopDetail), CancellationToken.None);
+        _ = reason == StopReason.Hung
+            ? RetireHungAsync(instance, drainDeadline)
+            : InstanceShutdown.RunAsync(instance, drainDeadline, graceful, _time, () => ReportKill(instance, reason, instance.StopDetail), CancellationToken.None);
+    }
+
+    // Out of routing already: its stacks are recorded (within HangDiagnostics.Budget) while its other calls drain, then
+    // it is killed. The killed event, stamped with the kill's time, waits for the dump it carries to be read.
+    private async Task RetireHungAsync(PluginInstance instance, DateTimeOffset drainDeadline)
+    {
+        var dump = await _diagnostics.CaptureAsync(Name, instance).ConfigureAwait(false);
+        DateTimeOffset? killedAt = null;
+        await InstanceShutdown.RunAsync(instance, drainDeadline, graceful: false, _time, () => killedAt = _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        var hangDump = await dump.ConfigureAwait(false);
+        if (killedAt is { } at)
+        {
+            ReportKill(instance, StopReason.Hung, instance.StopDetail, hangDump: hangDump, at: at);
+        }
     }
 
     private void KillNow(PluginInstance instance, StopReason reason, string detail, string? eventReason = null)
@@ -51,12 +67,12 @@ internal sealed partial class PluginRuntime
         instance.Process.Kill();
     }
 
-    private void ReportKill(PluginInstance instance, StopReason reason, string detail, string? eventReason = null)
+    private void ReportKill(PluginInstance instance, StopReason reason, string detail, string? eventReason = null, HangDump? hangDump = null, DateTimeOffset? at = null)
     {
         Pool.Counters.Kill();
         instance.Counters.Kill();
         var why = eventReason ?? ReasonName(reason);
-        Events.Emit(LifecycleEventType.Killed, instance, why, detail);
+        Events.Emit(LifecycleEventType.Killed, instance, why, detail, hangDump: hangDump, at: at);
         using (_logger.BeginScope(instance.Process.LogScope))
         {
             LogKilled(_logger, why, detail);

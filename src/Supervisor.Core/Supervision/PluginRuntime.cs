@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Supervisor.Configuration;
 using Supervisor.Diagnostics;
+using Supervisor.HangDumps;
 using Supervisor.Instances;
 using Supervisor.Processes;
 using Supervisor.Protocol.Admin.V1;
@@ -30,6 +31,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private readonly HashSet<PluginInstance> _replaced = [];
     private readonly HashSet<PluginInstance> _retiring = [];
     private readonly InstanceLauncher _launcher;
+    private readonly HangDiagnostics _diagnostics;
     private Quarantine? _quarantine;
     private string _lastFailure = "none recorded";
     private long _lastStartTicks;
@@ -37,9 +39,10 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private Task[] _slotLoops = [];
     private Task<Task>? _stop;
 
-    public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
+    public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, HangDiagnostics diagnostics, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
     {
         Name = name;
+        _diagnostics = diagnostics;
         Version = version;
         Options = options;
         _metrics = metrics;

@@ -74,6 +74,26 @@ internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor) : AdminS
         return RollAsync(() => supervisor.RollbackPluginAsync(request.Plugin, request.Wait, context.CancellationToken));
     }
 
+    public override Task<GetHangDumpResponse> GetHangDump(GetHangDumpRequest request, ServerCallContext context)
+    {
+        RequirePlugin(request.Plugin);
+        HangDump? dump;
+        try
+        {
+            dump = supervisor.GetHangDump(request.Plugin, request.InstanceId);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+
+        return dump is null
+            ? throw new RpcException(new Status(StatusCode.NotFound, request.InstanceId.Length == 0
+                ? $"no hang dump of plugin '{request.Plugin}' is kept (none of its instances has hung, or the dumps were trimmed)"
+                : $"no hang dump of instance '{request.InstanceId}' of plugin '{request.Plugin}' is kept"))
+            : Task.FromResult(new GetHangDumpResponse { Dump = dump });
+    }
+
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<LifecycleEvent> responseStream, ServerCallContext context)
     {
         // The subscription starts before the headers go out (no event after them is missed), and it only ends once

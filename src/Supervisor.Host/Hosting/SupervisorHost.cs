@@ -5,6 +5,7 @@ using Supervisor.Host.Admin;
 using Supervisor.Protocol;
 using Supervisor.Host.Events;
 using Supervisor.Host.Monitoring;
+using Supervisor.Host.Monitoring.Dashboard;
 using Supervisor.Host.Telemetry;
 
 namespace Supervisor.Host.Hosting;
@@ -91,7 +92,6 @@ internal sealed partial class SupervisorHost
             grpc => grpc.MaxReceiveMessageSize = options.Events.MaxMessageBytes,
             limits => EventsTransport.Configure(limits, options.Events),
             app => app.MapGrpcService<EventServiceEndpoint>());
-        var monitoring = monitoringAddress is null ? null : MonitoringListener.Build(monitoringAddress, supervisor, plugins, telemetry.Meters, _loggerFactory);
         var admin = GrpcListener.Build(
             $"{SupervisorOptions.SectionName}:Admin:Listen",
             adminAddress,
@@ -108,6 +108,10 @@ internal sealed partial class SupervisorHost
             },
             _ => { },
             app => app.MapGrpcService<AdminServiceEndpoint>());
+
+        // The dashboard acts through the admin API itself, at the address it is bound to once started.
+        using var dashboardAdmin = new DashboardAdminProxy(() => GrpcListener.BoundAddress(admin, adminAddress), !string.IsNullOrEmpty(options.Admin.Token));
+        var monitoring = monitoringAddress is null ? null : MonitoringListener.Build(monitoringAddress, supervisor, plugins, telemetry.Meters, dashboardAdmin, _loggerFactory);
 
         try
         {
