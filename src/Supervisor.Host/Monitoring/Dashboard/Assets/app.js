@@ -30,11 +30,24 @@ function fmtUptime(startedAt) {
 
 // CPU and memory per instance come from the admin API where the supervisor measures them; a field it does not
 // (yet) send shows as "—".
+// CPU as a share of one core between the last two samples of an instance's CPU seconds (GetPlugin's usage).
+const cpuSamples = new Map();
+
+function cpuPercent(id, seconds) {
+  const previous = cpuSamples.get(id);
+  if (previous && previous.seconds === seconds) return previous.percent;
+  const at = Date.now() / 1000;
+  const percent = previous && at > previous.at ? (100 * (seconds - previous.seconds)) / (at - previous.at) : undefined;
+  cpuSamples.set(id, { seconds, at, percent });
+  return percent;
+}
+
 function resources(instance) {
-  const cpu = instance.cpuPercent ?? instance.cpu;
-  const memory = instance.memoryBytes ?? instance.residentBytes ?? instance.rssBytes;
+  const usage = instance.usage || {};
+  const cpu = usage.cpuSeconds === undefined ? undefined : cpuPercent(instance.id, Number(usage.cpuSeconds));
+  const memory = usage.memoryBytes;
   return {
-    cpu: cpu === undefined ? '—' : Number(cpu).toFixed(1) + ' %',
+    cpu: cpu === undefined ? '—' : cpu.toFixed(1) + ' %',
     memory: memory === undefined ? '—' : (Number(memory) / (1024 * 1024)).toFixed(1) + ' MB',
   };
 }
