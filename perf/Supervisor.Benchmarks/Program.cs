@@ -5,6 +5,7 @@ using Supervisor.Benchmarks;
 using Supervisor.Benchmarks.PublishModes;
 using Supervisor.Benchmarks.Results;
 using Supervisor.Benchmarks.Scaling;
+using Supervisor.Benchmarks.Sandboxes;
 using Supervisor.Benchmarks.Scenarios;
 using Supervisor.Benchmarks.Sdks;
 using Supervisor.Benchmarks.Soak;
@@ -21,6 +22,7 @@ string? outPath = null;
 var hosts = new List<HostBuild>();
 int? soakMinutes = null;
 var sdks = false;
+var sandbox = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -34,6 +36,9 @@ for (var i = 0; i < args.Length; i++)
         case "--host" when i + 1 < args.Length && HostBuild.Parse(args[i + 1]) is { } host:
             hosts.Add(host);
             i++;
+            break;
+        case "--sandbox":
+            sandbox = true;
             break;
         case "--sdks":
             sdks = true;
@@ -56,18 +61,20 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "-h" or "--help":
             Console.WriteLine("""
-                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks]
+                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks] [--sandbox]
                   every scenario, into PATH (default: artifacts/bench/results.json in the repository); or, with --host,
                   only a comparison of supervisor host builds (perf/publish-modes.sh; default PATH: artifacts/bench/publish-modes.json);
                   or, with --soak, only the soak: the published host on echo and chaos for MINUTES (default 10; 2 or more
                   for the flatness verdicts) under 16 callers, instance and plugin kills and a roll a minute, with its
                   RSS, fds, threads, zombies and orphans read every minute (default PATH: artifacts/bench/soak.json);
                   or, with --sdks, only the SDK comparison: each SDK's echo sample (echo, echo-node, echo-python) for start to
-                  first reply, idle RSS and 16-caller 1 KiB throughput, as ratios to .NET's (default PATH: artifacts/bench/sdks.json)
+                  first reply, idle RSS and 16-caller 1 KiB throughput, as ratios to .NET's (default PATH: artifacts/bench/sdks.json);
+                  or, with --sandbox, only what each sandbox layer costs: the .NET echo's start to first reply and 16-caller 1 KiB
+                  throughput with the sandbox off, its wrappers only, identity, bwrap, cgroups, and all (artifacts/bench/sandbox.json)
                 """);
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks]");
+            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks] [--sandbox]");
             return Usage;
     }
 }
@@ -75,6 +82,12 @@ for (var i = 0; i < args.Length; i++)
 if (soakMinutes is not null && (hosts.Count > 0 || settings.Quick || sdks))
 {
     await Console.Error.WriteLineAsync("--soak runs alone: it does not combine with --quick, --host or --sdks");
+    return Usage;
+}
+
+if (sandbox && (sdks || hosts.Count > 0 || soakMinutes is not null))
+{
+    await Console.Error.WriteLineAsync("--sandbox runs alone: it does not combine with --sdks, --host or --soak");
     return Usage;
 }
 
@@ -91,7 +104,7 @@ if (repoRoot is null)
     return ArtifactsMissing;
 }
 
-outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : sdks ? "sdks.json" : "results.json");
+outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : sdks ? "sdks.json" : sandbox ? "sandbox.json" : "results.json");
 if (hosts.Find(h => !File.Exists(h.Executable)) is { } absent)
 {
     await Console.Error.WriteLineAsync($"--host {absent.Mode}: no executable at {absent.Executable}");
@@ -135,6 +148,14 @@ try
         var comparison = new PublishModeComparison(settings, paths, hosts, Console.Error);
         var modes = PublishModeReport.Create(settings, await comparison.MeasureAsync(interrupt.Token), hosts, comparison.Plugin, startedAt);
         await WriteResultsAsync(JsonSerializer.Serialize(modes, ReportJsonContext.Default.PublishModeReport), modes.Format());
+        return 0;
+    }
+
+    if (sandbox)
+    {
+        // --quick: one short round, to keep the comparison from rotting; the figures in docs come from the full run.
+        var sandboxReport = await new SandboxComparison(paths, Console.Error).MeasureAsync(settings.Quick ? 1 : 5, settings.Callers, settings.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(8), startedAt, interrupt.Token);
+        await WriteResultsAsync(JsonSerializer.Serialize(sandboxReport, ReportJsonContext.Default.SandboxReport), sandboxReport.Format());
         return 0;
     }
 

@@ -8,4 +8,5 @@ namespace Supervisor.Benchmarks.Results;
 [JsonSerializable(typeof(PublishModes.PublishModeReport))]
 [JsonSerializable(typeof(Soak.SoakReport))]
 [JsonSerializable(typeof(Sdks.SdkReport))]
+[JsonSerializable(typeof(Sandboxes.SandboxReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;
