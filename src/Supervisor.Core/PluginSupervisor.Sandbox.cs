@@ -7,7 +7,7 @@ namespace Supervisor;
 /// <content>The sandbox: probed once at start, reported per layer, and enforced for <c>Sandbox:Mode</c> required.</content>
 public sealed partial class PluginSupervisor
 {
-    private SandboxHost ProbeSandbox()
+    private async Task<SandboxHost> ProbeSandboxAsync()
     {
         var logger = _loggerFactory.CreateLogger("Supervisor.Sandbox");
         var sandbox = SandboxHost.Probe(_options, [_options.StateDirectory, _options.PluginsRoot], logger);
@@ -31,7 +31,7 @@ public sealed partial class PluginSupervisor
 
         if (errors.Count > 0)
         {
-            sandbox.Release();
+            await sandbox.ReleaseAsync().ConfigureAwait(false);
             throw new SupervisorConfigurationException(errors);
         }
 

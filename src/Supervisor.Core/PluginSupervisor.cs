@@ -84,14 +84,14 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             throw new InvalidOperationException("The supervisor has already been started.");
         }
 
-        var sandbox = ProbeSandbox();
+        var sandbox = await ProbeSandboxAsync().ConfigureAwait(false);
         try
         {
             _processes = ProcessLauncher.Create(_options.RuntimeDirectory, sandbox, _loggerFactory.CreateLogger("Supervisor.Plugins"), _time);
         }
         catch
         {
-            sandbox.Release();
+            await sandbox.ReleaseAsync().ConfigureAwait(false);
             throw;
         }
 
@@ -260,7 +260,10 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
 
         LogStopping(_logger, _options.ShutdownTimeout.TotalMilliseconds);
         await Task.WhenAll(_plugins.Values.Select(p => p.StopAsync(_options.ShutdownTimeout, cancellationToken))).ConfigureAwait(false);
-        _processes?.Dispose();
+        if (_processes is not null)
+        {
+            await _processes.DisposeAsync().ConfigureAwait(false);
+        }
         _events.Complete();
         LogStopped(_logger);
     }

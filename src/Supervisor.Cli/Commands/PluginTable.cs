@@ -8,7 +8,7 @@ namespace Supervisor.Cli.Commands;
 internal static class PluginTable
 {
     private static readonly string[] PluginHeader = ["PLUGIN", "VERSION", "STATE", "READY", "CALLS", "FAILED", "TIMEOUTS", "KILLS", "P50", "P99"];
-    private static readonly string[] InstanceHeader = ["INSTANCE", "VERSION", "PID", "STATE", "STARTED", "RESTARTS", "IN-FLIGHT", "CALLS", "FAILED"];
+    private static readonly string[] InstanceHeader = ["INSTANCE", "VERSION", "PID", "STATE", "STARTED", "RESTARTS", "IN-FLIGHT", "CALLS", "FAILED", "CPU", "MEMORY", "UID"];
 
     public static void PrintPlugins(IEnumerable<PluginInfo> plugins)
     {
@@ -40,10 +40,27 @@ internal static class PluginTable
         var rows = new List<string[]> { InstanceHeader };
         foreach (var i in plugin.Instances)
         {
-            rows.Add([i.Id, i.Version, i.Pid.ToString(CultureInfo.InvariantCulture), State(i.State), i.StartedAt.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture), N(i.Restarts), N(i.InFlight), N(i.Counters.Calls), N(i.Counters.Failures)]);
+            rows.Add([
+                i.Id, i.Version, i.Pid.ToString(CultureInfo.InvariantCulture), State(i.State), i.StartedAt.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture),
+                N(i.Restarts), N(i.InFlight), N(i.Counters.Calls), N(i.Counters.Failures),
+                i.Usage?.HasCpuSeconds == true ? i.Usage.CpuSeconds.ToString("0.00", CultureInfo.InvariantCulture) + "s" : "-",
+                i.Usage?.HasMemoryBytes == true ? (i.Usage.MemoryBytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + "MiB" : "-",
+                i.Sandbox?.HasUid == true ? i.Sandbox.Uid.ToString(CultureInfo.InvariantCulture) : "-",
+            ]);
         }
 
         Print(rows);
+
+        // The sandbox is the plugin's (every instance gets the same layers): shown once, from the first instance.
+        if (plugin.Instances.FirstOrDefault()?.Sandbox is { Layers.Count: > 0 } sandbox)
+        {
+            Console.WriteLine();
+            Console.WriteLine("sandbox (CPU and memory count every process an instance started):");
+            foreach (var layer in sandbox.Layers)
+            {
+                Console.WriteLine($"  {layer.Name,-13} {(layer.Applied ? "applied" : "not applied")}: {layer.Detail}");
+            }
+        }
     }
 
     private static string RollLine(RollStatus roll)

@@ -46,7 +46,7 @@ internal sealed partial class HangDiagnostics(HangDumpStore store, ILogger logge
         using var budget = new CancellationTokenSource(Budget, time);
         try
         {
-            if (DiagnosticsSocket.Locate(process.Pid) is { } socket)
+            if (DiagnosticsSocket.Locate(process.PluginPid) is { } socket)
             {
                 dump.Method = "eventpipe";
                 var trace = await DotNetStacks.RecordAsync(socket, budget.Token).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal sealed partial class HangDiagnostics(HangDumpStore store, ILogger logge
             }
             else
             {
-                dump.Error = $"no stacks: pid {process.Pid} has no .NET diagnostics socket, and plugin.json names no hangDumpSignal";
+                dump.Error = $"no stacks: pid {process.PluginPid} has no .NET diagnostics socket, and plugin.json names no hangDumpSignal";
             }
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)

@@ -38,9 +38,9 @@ internal static partial class SignalStacks
         process.StderrRecording = recording;
         try
         {
-            if (SendSignal(process.Pid, number) != 0)
+            if (SendSignal(process.PluginPid, number) != 0)
             {
-                return (string.Empty, $"could not send {signal} to pid {process.Pid} (errno {Marshal.GetLastPInvokeError()})");
+                return (string.Empty, $"could not send {signal} to pid {process.PluginPid} (errno {Marshal.GetLastPInvokeError()})");
             }
 
             while (!process.Exited.IsCompleted && !(recording.HasLines && time.GetUtcNow() - recording.LastLineAt >= Quiet))

@@ -41,17 +41,23 @@ internal sealed partial class PluginProcess
         Exited = Task.FromResult(new ProcessExit(-1));
     }
 
-    /// <summary>Gets the plugin's own process id (inside a sandbox's namespaces: its id as the host sees it).</summary>
+    /// <summary>
+    /// Gets the id of the process the supervisor started, which leads the process group: the plugin itself, or under
+    /// bubblewrap its outermost bwrap (ending it ends the whole sandbox). Logs, events and the admin API name this one.
+    /// </summary>
     public int Pid { get; private set; }
 
-    /// <summary>Gets the id of the outermost process started (the sandbox's wrapper, or the plugin itself), which leads the process group.</summary>
-    public int LeaderPid { get; private set; }
+    /// <summary>
+    /// Gets the id of the plugin's own process as the host sees it: <see cref="Pid"/>, or once the plugin is ready
+    /// inside bubblewrap's namespaces, the process bwrap started (where its runtime's diagnostics socket is).
+    /// </summary>
+    public int PluginPid { get; private set; }
 
     /// <summary>Gets the instance's sandbox.</summary>
     public InstanceSandbox Sandbox => _launch.Sandbox;
 
     /// <summary>Gets what the instance and everything it started use now.</summary>
-    public ResourceUsage Usage => _launch.Sandbox.Usage(LeaderPid);
+    public ResourceUsage Usage => _launch.Sandbox.Usage(Pid);
 
     /// <summary>Gets how many processes of the instance the kernel killed at its memory cap.</summary>
     public long OomKills => _launch.Sandbox.Cgroup?.OomKills ?? 0;
@@ -129,7 +135,7 @@ internal sealed partial class PluginProcess
             throw new PluginStartException($"cannot execute '{executable}' (from {Path.Combine(launch.Manifest.Directory, PluginManifestFile)}): {ex.Message}", ex);
         }
 
-        process.Pid = process.LeaderPid = execution.ProcessId;
+        process.Pid = process.PluginPid = execution.ProcessId;
         process.StartedAt = time.GetUtcNow();
         process._output.Scope = new PluginLogScope(launch.Plugin, launch.Version, launch.InstanceId, execution.ProcessId);
         process.Exited = process.WatchExitAsync(execution);
@@ -142,10 +148,10 @@ internal sealed partial class PluginProcess
     public void Kill()
     {
         _launch.Sandbox.Cgroup?.Kill();
-        ProcessGroup.Kill(LeaderPid);
+        ProcessGroup.Kill(Pid);
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(LeaderPid);
+            using var process = System.Diagnostics.Process.GetProcessById(Pid);
             process.Kill(entireProcessTree: true);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Win32Exception)
@@ -166,7 +172,7 @@ internal sealed partial class PluginProcess
         // that stayed in the group is killed through it even though its leader is gone.
         var oomKills = OomKills;
         _launch.Sandbox.Cgroup?.Kill();
-        ProcessGroup.Kill(LeaderPid);
+        ProcessGroup.Kill(Pid);
 
         // The kill is done; removing the emptied cgroup and the private /tmp need not hold up the exit's accounting.
         _ = _launch.Sandbox.CleanUpAsync(CancellationToken.None);
@@ -230,8 +236,7 @@ internal sealed partial class PluginProcess
             {
                 if (_launch.Sandbox.Namespaces)
                 {
-                    Pid = SandboxedProcess.Find(LeaderPid);
-                    _output.Scope = new PluginLogScope(_launch.Plugin, _launch.Version, _launch.InstanceId, Pid);
+                    PluginPid = SandboxedProcess.Find(Pid);
                 }
 
                 _ready.TrySetResult(address);

@@ -8,7 +8,7 @@ namespace Supervisor.Processes;
 /// Starts plugin processes: each in its plugin's socket folder and sandbox, from the <see cref="LauncherThread"/>.
 /// One per supervisor; it owns the runtime folder and the sandbox's host-wide parts.
 /// </summary>
-internal sealed class ProcessLauncher : IDisposable
+internal sealed class ProcessLauncher : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -72,9 +72,9 @@ internal sealed class ProcessLauncher : IDisposable
         return PluginProcess.StartAsync(launch, _logger, _time);
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        Sandbox.Release();
+        await Sandbox.ReleaseAsync().ConfigureAwait(false);
         Directory.Dispose();
     }
 }

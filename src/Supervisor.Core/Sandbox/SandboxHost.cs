@@ -201,7 +201,7 @@ internal sealed partial class SandboxHost
         [.. LayersFor(plugin).Where(l => !l.Applied && !l.Detail.Contains("Sandbox:Disable", StringComparison.Ordinal))];
 
     /// <summary>Removes the supervisor's cgroups (after every instance has ended).</summary>
-    public void Release() => _cgroups?.Remove();
+    public Task ReleaseAsync() => _cgroups?.RemoveAsync() ?? Task.CompletedTask;
 
     /// <summary>Logs each layer once, and what a plugin's options ask for that this host cannot give.</summary>
     public void Report(ILogger logger, IReadOnlyDictionary<string, PluginOptions> plugins)

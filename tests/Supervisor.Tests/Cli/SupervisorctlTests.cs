@@ -25,6 +25,7 @@ public sealed class SupervisorctlTests
         var list = await RunAsync(supervisor, "list", "--json");
         var killNoInstance = await RunAsync(supervisor, "kill", "echo");
         var kill = await RunAsync(supervisor, "kill", "echo", "--all");
+        var get = await RunAsync(supervisor, "get", "echo");
         var unknown = await RunAsync(supervisor, "get", "nope");
         var unreachable = await RunAsync(supervisor, "list", "--admin", "unix://" + dir.File("nobody.sock"));
 
@@ -39,6 +40,10 @@ public sealed class SupervisorctlTests
         Assert.AreEqual(string.Empty, killNoInstance.StandardOutput);
         Assert.AreEqual(0, kill.ExitCode, kill.StandardError);
         StringAssert.StartsWith(kill.StandardOutput, "killed echo-");
+        Assert.AreEqual(0, get.ExitCode, get.StandardError);
+        StringAssert.Contains(get.StandardOutput, "MEMORY");
+        StringAssert.Contains(get.StandardOutput, "sandbox (CPU and memory count every process an instance started):");
+        StringAssert.Contains(get.StandardOutput, "rlimits");
         Assert.AreEqual(1, unknown.ExitCode);
         StringAssert.Contains(unknown.StandardError, "NotFound: no plugin named 'nope'");
         Assert.AreEqual(3, unreachable.ExitCode);

@@ -55,6 +55,9 @@ public sealed class MonitoringTests
         Assert.AreEqual(2, MonitoringClient.Sample(scrape, "supervisor_instances", "plugin_name=\"echo\"", "instance_state=\"ready\""), scrape);
         Assert.AreEqual(0, MonitoringClient.Sample(scrape, "supervisor_dispatch_active", "plugin_name=\"echo\""), scrape);
         Assert.AreEqual(0, MonitoringClient.Sample(scrape, "supervisor_plugin_quarantined", "plugin_name=\"chaos\""), scrape);
+        var echoInstance = (await admin.GetPluginAsync(new GetPluginRequest { Plugin = "echo" })).Plugin.Instances[0].Id;
+        Assert.IsGreaterThan(1_000_000, MonitoringClient.Sample(scrape, "supervisor_instance_memory_usage_bytes", $"instance_id=\"{echoInstance}\"") ?? 0, "each instance's memory, counting descendants");
+        Assert.IsGreaterThan(0, MonitoringClient.Sample(scrape, "supervisor_instance_cpu_time_seconds_total", $"instance_id=\"{echoInstance}\"") ?? 0, "each instance's CPU seconds");
         Assert.HasCount(1, killed.KilledInstanceIds);
     }
 

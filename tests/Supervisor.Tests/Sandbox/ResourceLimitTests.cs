@@ -49,6 +49,23 @@ public sealed class ResourceLimitTests
     }
 
     [TestMethod]
+    public async Task A_plugin_that_forks_without_end_gets_no_more_than_MaxProcesses_and_keeps_serving()
+    {
+        using var dir = new TempDirectory();
+        await using var supervisor = await EmbeddedSupervisor.StartAsync(dir, ("hostile", new PluginOptions { Version = "1.0.0", MaxProcesses = 80 }));
+        var instance = supervisor.GetPlugin("hostile").Instances.Single();
+        SandboxLayers.Require(instance, "processes");
+
+        var reply = await supervisor.DispatchAsync("hostile", Create("spawn", "300")).AsTask().DefaultTimeout();
+        var started = int.Parse(reply.Payload.ToStringUtf8(), System.Globalization.CultureInfo.InvariantCulture);
+        var after = await supervisor.DispatchAsync("hostile", Create("whoami", string.Empty)).AsTask().DefaultTimeout();
+
+        // The plugin's own threads count too: its children get what is left of the 80.
+        Assert.IsLessThan(80, started, $"children started: {started}");
+        Assert.AreEqual(instance.Id, after.InstanceId, "the instance kept serving");
+    }
+
+    [TestMethod]
     public async Task Usage_counts_the_memory_of_the_instance_and_its_children()
     {
         using var dir = new TempDirectory();

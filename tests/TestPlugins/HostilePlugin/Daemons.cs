@@ -20,6 +20,26 @@ internal static class Daemons
         return "allocating " + megabytes + " MB in a child";
     }
 
+    /// <summary>Tries to start <paramref name="count"/> children at once; says how many the kernel let it have.</summary>
+    public static string Spawn(string count)
+    {
+        var started = 0;
+        for (var i = 0; i < int.Parse(Number(count), System.Globalization.CultureInfo.InvariantCulture); i++)
+        {
+            try
+            {
+                using var child = Process.Start(new ProcessStartInfo("sleep", ["30"]) { RedirectStandardInput = true })!;
+                started++;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // The kernel refused the fork: the limit is reached.
+            }
+        }
+
+        return started.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static void Run(string script)
     {
         using var shell = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", script]) { RedirectStandardInput = true })!;

@@ -11,6 +11,10 @@ namespace Supervisor.Sandbox.Cgroups;
 internal sealed class CgroupLayout
 {
     private const string GroupPrefix = "plugin-supervisor-";
+
+    // "<pid namespace>.<pid>": a pid means something only in its own namespace, and supervisors in other pid
+    // namespaces (containers without a cgroup namespace, tests) can share a hierarchy with this one.
+    private static readonly string Owner = $"{PidNamespace()}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
     private static readonly string[] V2Controllers = ["cpu", "memory", "pids"];
 
     private CgroupLayout(string? v2, IReadOnlySet<string> v2Controllers, IReadOnlyDictionary<string, string> v1, IReadOnlyList<string> notes)
@@ -139,12 +143,40 @@ internal sealed class CgroupLayout
         }
     }
 
-    /// <summary>Removes this supervisor's own groups (they are empty once every instance is gone).</summary>
-    public void Remove()
+    /// <summary>
+    /// Removes this supervisor's own groups once every instance is gone, with any instance group whose removal has
+    /// not finished yet (its members are killed).
+    /// </summary>
+    public async Task RemoveAsync()
     {
         foreach (var folder in V1.Values.Append(V2).OfType<string>().Distinct())
         {
+            foreach (var instance in SubFolders(folder))
+            {
+                InstanceCgroup.KillMembers(instance);
+
+                // A killed process leaves its group only once the kernel has reaped it.
+                for (var attempt = 0; attempt < 50 && CgroupFiles.Processes(instance).Count > 0; attempt++)
+                {
+                    await Task.Delay(20).ConfigureAwait(false);
+                }
+
+                TryDelete(instance);
+            }
+
             TryDelete(folder);
+        }
+    }
+
+    private static string[] SubFolders(string folder)
+    {
+        try
+        {
+            return Directory.GetDirectories(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
         }
     }
 
@@ -244,7 +276,7 @@ internal sealed class CgroupLayout
     {
         SweepStale(parent, sweptStale);
         // The pid says whose it is (for the sweep); the suffix keeps apart supervisors embedded in one process.
-        var group = Path.Combine(parent, $"{GroupPrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}");
+        var group = Path.Combine(parent, $"{GroupPrefix}{Owner}-{Guid.NewGuid().ToString("N")[..8]}");
         try
         {
             Directory.CreateDirectory(group);
@@ -272,8 +304,9 @@ internal sealed class CgroupLayout
 
         foreach (var group in groups)
         {
-            var pidText = Path.GetFileName(group)[GroupPrefix.Length..].Split('-')[0];
-            if (!int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}"))
+            var owner = Path.GetFileName(group)[GroupPrefix.Length..].Split('-')[0].Split('.');
+            if (owner.Length != 2 || owner[0] != PidNamespace()
+                || !int.TryParse(owner[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}"))
             {
                 continue;
             }
@@ -286,6 +319,20 @@ internal sealed class CgroupLayout
 
             TryDelete(group);
             swept(group);
+        }
+    }
+
+    private static string PidNamespace()
+    {
+        try
+        {
+            // "pid:[4026531836]"
+            var link = new FileInfo("/proc/self/ns/pid").LinkTarget ?? string.Empty;
+            return new string([.. link.Where(char.IsAsciiDigit)]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "0";
         }
     }
 
