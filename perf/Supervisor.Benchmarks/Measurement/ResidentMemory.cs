@@ -21,4 +21,27 @@ internal static class ResidentMemory
 
         throw new IOException($"/proc/{pid}/status has no VmRSS line (a kernel thread, or a zombie)");
     }
+
+    /// <summary>
+    /// The resident set of the plugin an instance runs: the process the supervisor started, or under the sandbox's
+    /// bubblewrap (whose own two small processes the instance pid names) the plugin process below them.
+    /// </summary>
+    /// <returns>The resident set in MiB.</returns>
+    /// <exception cref="IOException">The process is gone.</exception>
+    public static double MegabytesOfPlugin(int instancePid)
+    {
+        var pid = instancePid;
+        for (var depth = 0; depth < 4 && File.ReadAllText($"/proc/{pid}/comm").Trim() == "bwrap"; depth++)
+        {
+            var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (children.Length == 0)
+            {
+                break;
+            }
+
+            pid = int.Parse(children[0], CultureInfo.InvariantCulture);
+        }
+
+        return MegabytesOf(pid);
+    }
 }

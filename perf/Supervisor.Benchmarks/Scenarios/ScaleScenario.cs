@@ -70,7 +70,7 @@ internal sealed class ScaleScenario
             {
                 if (instance.State == InstanceState.Ready)
                 {
-                    totalRss += ResidentMemory.MegabytesOf(instance.Pid);
+                    totalRss += ResidentMemory.MegabytesOfPlugin(instance.Pid);
                 }
             }
 

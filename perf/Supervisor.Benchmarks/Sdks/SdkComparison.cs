@@ -86,7 +86,7 @@ internal sealed class SdkComparison
             EchoEvent.Verify($"sdks {plugin}", pluginEvent, first.Payload);
 
             await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
-            var rss = ResidentMemory.MegabytesOf(supervisor.GetPlugin(plugin).Instances.Single().Pid);
+            var rss = ResidentMemory.MegabytesOfPlugin(supervisor.GetPlugin(plugin).Instances.Single().Pid);
             var caller = new EchoCaller(supervisor, plugin, pluginEvent);
             var requestsPerSecond = await ThroughputRunner.MeasureAsync(caller, callers, Warmup, window, cancellationToken).ConfigureAwait(false);
             return new Sample(startMillis, rss, requestsPerSecond);
