@@ -154,14 +154,7 @@ internal sealed class CgroupLayout
             foreach (var instance in SubFolders(folder))
             {
                 InstanceCgroup.KillMembers(instance);
-
-                // A killed process leaves its group only once the kernel has reaped it.
-                for (var attempt = 0; attempt < 50 && CgroupFiles.Processes(instance).Count > 0; attempt++)
-                {
-                    await Task.Delay(20).ConfigureAwait(false);
-                }
-
-                TryDelete(instance);
+                await InstanceCgroup.RemoveFolderAsync(instance, CancellationToken.None).ConfigureAwait(false);
             }
 
             TryDelete(folder);

@@ -81,25 +81,26 @@ internal sealed partial class InstanceCgroup
         }
     }
 
-    /// <summary>Kills the group and removes its folders once they are empty.</summary>
-    /// <returns>Whether every folder was removed (false: members still dying after the wait, left for the next sweep).</returns>
-    public async Task<bool> RemoveAsync(CancellationToken cancellationToken)
+    /// <summary>Kills the group and removes its folders once they are empty (one still busy is left for the next sweep).</summary>
+    public async Task RemoveAsync(CancellationToken cancellationToken)
     {
         Kill();
-        var removed = true;
         foreach (var folder in _folders)
         {
-            // A killed process leaves the group only once the kernel has reaped it.
-            for (var attempt = 0; attempt < 50 && CgroupFiles.Processes(folder).Count > 0; attempt++)
-            {
-                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
-            }
+            await RemoveFolderAsync(folder, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            CgroupLayout.TryDelete(folder);
-            removed &= !Directory.Exists(folder);
+    /// <summary>Removes a killed group's folder once the kernel has reaped its members (waiting up to a second).</summary>
+    internal static async Task RemoveFolderAsync(string folder, CancellationToken cancellationToken)
+    {
+        // A killed process leaves the group only once the kernel has reaped it.
+        for (var attempt = 0; attempt < 50 && CgroupFiles.Processes(folder).Count > 0; attempt++)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
 
-        return removed;
+        CgroupLayout.TryDelete(folder);
     }
 
     /// <summary>Kills every member of a group folder until it is empty (a forking member may add more while it runs).</summary>
