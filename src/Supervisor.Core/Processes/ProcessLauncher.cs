@@ -61,7 +61,7 @@ internal sealed class ProcessLauncher : IAsyncDisposable
 
             var socketDirectory = Directory.PluginDirectory(plugin, user);
             socketPath = RuntimeDirectory.SocketPathIn(socketDirectory, suffix);
-            sandbox = Sandbox.Prepare(options, user, instanceId, socketDirectory, manifest.Directory, manifest.ResolvedWorkingDirectory);
+            sandbox = Sandbox.Prepare(options, user, instanceId, socketDirectory, manifest.Directory, manifest.ResolvedWorkingDirectory, manifest.ResolvedCommand);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException)
         {

@@ -140,8 +140,9 @@ internal sealed partial class SandboxHost
     /// <param name="socketDirectory">The plugin's socket folder, bound into the sandbox.</param>
     /// <param name="versionDirectory">The version folder, bound read-only.</param>
     /// <param name="workingDirectory">Where the plugin starts.</param>
+    /// <param name="command">The executable, resolved: its folder is bound read-only when it is outside the version folder.</param>
     /// <exception cref="IOException">The cgroup or the private /tmp could not be made.</exception>
-    public InstanceSandbox Prepare(PluginOptions options, PluginUser? user, string instanceId, string socketDirectory, string versionDirectory, string workingDirectory)
+    public InstanceSandbox Prepare(PluginOptions options, PluginUser? user, string instanceId, string socketDirectory, string versionDirectory, string workingDirectory, string command)
     {
         if (Mode == SandboxMode.Off || SandboxTools.Shell is null)
         {
@@ -168,7 +169,7 @@ internal sealed partial class SandboxHost
         }
 
         string? privateTmp = null;
-        var namespaces = _whyNoNamespaces is null && (options.Network || _whyNoNetworkNamespace is null);
+        var namespaces = _whyNoNamespaces is null;
         if (namespaces)
         {
             privateTmp = Path.Combine(socketDirectory, instanceId + ".tmp");
@@ -182,8 +183,9 @@ internal sealed partial class SandboxHost
             prefix.AddRange(BubblewrapArguments.Build(
                 privateTmp,
                 _hidden,
-                [(socketDirectory, true), (versionDirectory, false), .. workingDirectory.StartsWith(versionDirectory, StringComparison.Ordinal) ? Array.Empty<(string, bool)>() : [(workingDirectory, false)]],
-                options.Network,
+                [(socketDirectory, true), (versionDirectory, false), .. OutsideVersionFolder(versionDirectory, workingDirectory, Path.IsPathRooted(command) ? Path.GetDirectoryName(command) : null)],
+                // Without a network namespace to give, Network: false is reported as not applied, the rest still is.
+                options.Network || _whyNoNetworkNamespace is not null,
                 workingDirectory));
         }
 
@@ -243,6 +245,14 @@ internal sealed partial class SandboxHost
         provider is not null ? new SandboxLayer(name, true, $"{what} ({provider})")
         : _cgroups is null ? new SandboxLayer(name, false, $"{what} asked for, but the cgroup layer is left off by Sandbox:Disable")
         : new SandboxLayer(name, false, $"{what} asked for, but no writable {(name == "processes" ? "pids" : name)} cgroup controller");
+
+    // A working directory or a command (plugin.json may name one by absolute path) elsewhere than the version folder
+    // stays visible, read-only: it may be in a folder the sandbox replaces, such as the host's /tmp.
+    private static IEnumerable<(string Path, bool Writable)> OutsideVersionFolder(string versionDirectory, params string?[] folders) =>
+        folders.OfType<string>()
+            .Where(f => f != versionDirectory && !f.StartsWith(versionDirectory + "/", StringComparison.Ordinal) && Directory.Exists(f))
+            .Distinct(StringComparer.Ordinal)
+            .Select(f => (f, false));
 
     private static IEnumerable<string> SetprivArguments(string setpriv, PluginUser? user)
     {

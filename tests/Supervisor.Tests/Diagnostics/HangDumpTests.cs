@@ -51,12 +51,13 @@ public sealed class HangDumpTests
         var root = dir.File("plugins");
         var folder = Path.Combine(root, "traced", "1.0.0");
         Directory.CreateDirectory(folder);
+        Repository.CopyPluginBuild("chaos", "1.0.0", folder);
 
         // Another runtime's shape: the process the supervisor started writes its threads on SIGQUIT (bash's trap here);
         // chaos, with the .NET diagnostics socket turned off, serves the calls and hangs.
         var script = $$"""
             trap 'echo "dump of $$: thread main in handler_that_hangs" >&2; echo "  at loop (script:1)" >&2' QUIT
-            "{{Repository.PluginExecutable("chaos", "1.0.0")}}" <&0 &
+            ./chaos <&0 &
             child=$!
             while kill -0 $child 2>/dev/null; do wait $child; done
             """;

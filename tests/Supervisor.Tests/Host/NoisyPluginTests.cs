@@ -71,6 +71,10 @@ public sealed class NoisyPluginTests
         var json = SupervisorConfig.Create(dir, new JsonObject { [plugin] = SupervisorConfig.Plugin("1.0.0") });
         json["Supervisor"]!["PluginsRoot"] = HostilePlugins.CreateRoot(dir);
 
+        // Output handling, not the sandbox: the noise's trigger files are in this test's folder, which a sandboxed
+        // plugin's private /tmp hides.
+        json["Supervisor"]!["Sandbox"] = new JsonObject { ["Mode"] = "off" };
+
         // The noise comes before the ready line: on a loaded machine 200 MiB through a pipe can take a while.
         json["Supervisor"]!["Plugins"]![plugin]!["StartupTimeout"] = "00:01:30";
         await using var supervisor = await SupervisorProcess.StartAsync(SupervisorConfig.Write(dir, json));

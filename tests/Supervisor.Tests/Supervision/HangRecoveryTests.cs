@@ -67,7 +67,7 @@ public sealed class HangRecoveryTests
         await using var events = new LifecycleLog(supervisor.WatchEventsAsync("echo"));
         var frozen = supervisor.GetPlugin("echo").Instances.Single();
 
-        Posix.Signal(frozen.Pid, Posix.SigStop);
+        Posix.Signal(SandboxLayers.PluginProcessOf(frozen.Pid), Posix.SigStop);
         var killed = await events.WaitForAsync(e => e.Type == LifecycleEventType.Killed && e.InstanceId == frozen.Id, "the frozen instance to be killed");
         await Wait.UntilAsync(() => !Posix.IsAlive(frozen.Pid), "the frozen process to be gone");
         await events.WaitForAsync(e => e.Type == LifecycleEventType.Ready && e.InstanceId != frozen.Id, "a replacement to be ready");

@@ -18,7 +18,7 @@ public sealed class ShutdownTests
             LivenessInterval = TimeSpan.FromMilliseconds(50),
             LivenessTimeout = TimeSpan.FromMinutes(1),
         }));
-        var pid = supervisor.GetPlugin("echo").Instances.Single().Pid;
+        var pid = SandboxLayers.PluginProcessOf(supervisor.GetPlugin("echo").Instances.Single().Pid);
         Posix.Signal(pid, Posix.SigStop);
         await Wait.UntilAsync(() => Posix.StateOf(pid) == 'T', "the plugin to be stopped");
 

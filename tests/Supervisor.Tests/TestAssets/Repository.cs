@@ -13,6 +13,24 @@ internal static class Repository
 
     public static string PluginExecutable(string name, string version) => Path.Combine(PluginsRoot, name, version, name);
 
+    /// <summary>
+    /// Copies a published plugin's files into <paramref name="folder"/>, for a test plugin that runs it from a script:
+    /// a sandboxed plugin sees its own version folder, not the repository (which may be under the host's /tmp).
+    /// </summary>
+    public static void CopyPluginBuild(string name, string version, string folder)
+    {
+        var source = Path.Combine(PluginsRoot, name, version);
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(folder, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (Path.GetFileName(file) != "plugin.json")
+            {
+                File.Copy(file, target, overwrite: true);
+            }
+        }
+    }
+
     /// <summary>Fails with a clear message when the artifacts these tests run are missing.</summary>
     public static void RequireArtifacts()
     {

@@ -21,11 +21,13 @@ internal static class ScriptedPlugins
         Write(root, "missing", """{ "command": "./not-built-yet" }""");
 
         // Takes its time to become ready, so an operator can act on it while it starts.
-        Shell(root, "slow-starter", $"sleep 2; exec {Repository.PluginExecutable("echo", "1.0.0")}");
+        Shell(root, "slow-starter", "sleep 2; exec ./echo");
+        Repository.CopyPluginBuild("echo", "1.0.0", Path.Combine(root, "slow-starter", "1.0.0"));
 
         // Leaves an orphan behind: the subshell forks a sleep and exits, so the sleep is re-parented to PID 1.
         // It sleeps long enough to be seen however slow the start; the test ends it.
-        Shell(root, "orphaner", $"(sleep 300 &); exec {Repository.PluginExecutable("echo", "1.0.0")}");
+        Shell(root, "orphaner", "(sleep 300 &); exec ./echo");
+        Repository.CopyPluginBuild("echo", "1.0.0", Path.Combine(root, "orphaner", "1.0.0"));
         return root;
     }
 
