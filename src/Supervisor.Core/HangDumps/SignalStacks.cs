@@ -8,7 +8,7 @@ namespace Supervisor.HangDumps;
 /// <c>plugin.json</c> names (<c>hangDumpSignal</c>, e.g. SIGQUIT for Node's <c>--report-on-signal</c>, Python's
 /// <c>faulthandler.register</c>, Go's default traceback), and what the plugin then writes on stderr.
 /// </summary>
-internal static partial class SignalStacks
+internal static class SignalStacks
 {
     /// <summary>The most a dump keeps of what the plugin writes.</summary>
     public const int MaxBytes = 256 * 1024;
@@ -38,7 +38,7 @@ internal static partial class SignalStacks
         process.StderrRecording = recording;
         try
         {
-            if (SendSignal(process.PluginPid, number) != 0)
+            if (Sandbox.Posix.Signal(process.PluginPid, number) != 0)
             {
                 return (string.Empty, $"could not send {signal} to pid {process.PluginPid} (errno {Marshal.GetLastPInvokeError()})");
             }
@@ -66,7 +66,4 @@ internal static partial class SignalStacks
             process.StderrRecording = null;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
 }

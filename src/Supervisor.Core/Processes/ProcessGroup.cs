@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Supervisor.Processes;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace Supervisor.Processes;
 /// terminal's Ctrl+C or a container runtime's group signal reaches only the supervisor, which then shuts the
 /// plugins down in order; and a kill reaches everything the plugin started.
 /// </summary>
-internal static partial class ProcessGroup
+internal static class ProcessGroup
 {
     private const int SigKill = 9;
 
@@ -16,8 +14,5 @@ internal static partial class ProcessGroup
 
     /// <summary>Sends SIGKILL to every process in the group led by <paramref name="leaderPid"/>.</summary>
     /// <returns>Whether the signal was delivered (false when the group no longer exists).</returns>
-    public static bool Kill(int leaderPid) => leaderPid > 0 && SendSignal(-leaderPid, SigKill) == 0;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
+    public static bool Kill(int leaderPid) => leaderPid > 0 && Sandbox.Posix.Signal(-leaderPid, SigKill) == 0;
 }

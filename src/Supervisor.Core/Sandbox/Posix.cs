@@ -15,6 +15,11 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/> (a negative pid: its process group).</summary>
+    /// <returns>0, or -1 with the error in <see cref="Marshal.GetLastPInvokeError"/>.</returns>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Signal(int pid, int signal);
+
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int NativeChown(string path, uint uid, uint gid);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Supervisor.Sandbox.Cgroups;
 
@@ -7,7 +6,7 @@ namespace Supervisor.Sandbox.Cgroups;
 /// The cgroups of one instance: its process joins them before it runs plugin code (so every descendant is in them
 /// too), they carry its CPU, memory and process limits, count its use, and end all of it at once.
 /// </summary>
-internal sealed partial class InstanceCgroup
+internal sealed class InstanceCgroup
 {
     private const long CpuPeriodMicroseconds = 100_000;
     private const int SigKill = 9;
@@ -116,7 +115,7 @@ internal sealed partial class InstanceCgroup
 
             foreach (var pid in members)
             {
-                _ = SendSignal(pid, SigKill);
+                _ = Posix.Signal(pid, SigKill);
             }
         }
     }
@@ -173,7 +172,4 @@ internal sealed partial class InstanceCgroup
             }
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
 }
