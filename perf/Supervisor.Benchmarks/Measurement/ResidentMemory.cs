@@ -28,20 +28,5 @@ internal static class ResidentMemory
     /// </summary>
     /// <returns>The resident set in MiB.</returns>
     /// <exception cref="IOException">The process is gone.</exception>
-    public static double MegabytesOfPlugin(int instancePid)
-    {
-        var pid = instancePid;
-        for (var depth = 0; depth < 4 && File.ReadAllText($"/proc/{pid}/comm").Trim() == "bwrap"; depth++)
-        {
-            var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (children.Length == 0)
-            {
-                break;
-            }
-
-            pid = int.Parse(children[0], CultureInfo.InvariantCulture);
-        }
-
-        return MegabytesOf(pid);
-    }
+    public static double MegabytesOfPlugin(int instancePid) => MegabytesOf(Sandbox.SandboxedProcess.Find(instancePid));
 }

@@ -23,25 +23,10 @@ internal static class SandboxLayers
     }
 
     /// <summary>
-    /// The plugin process of an instance whose pid (the process the supervisor started) may be bubblewrap's: bwrap
-    /// forks its own init, which forks the plugin. Signals like SIGSTOP must reach the plugin itself.
+    /// The plugin process of an instance whose pid (the process the supervisor started) may be bubblewrap's: signals
+    /// like SIGSTOP must reach the plugin itself.
     /// </summary>
-    public static int PluginProcessOf(int instancePid)
-    {
-        var pid = instancePid;
-        for (var depth = 0; depth < 4 && File.ReadAllText($"/proc/{pid}/comm").Trim() == "bwrap"; depth++)
-        {
-            var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (children.Length == 0)
-            {
-                break;
-            }
-
-            pid = int.Parse(children[0], System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return pid;
-    }
+    public static int PluginProcessOf(int instancePid) => Supervisor.Sandbox.SandboxedProcess.Find(instancePid);
 
     /// <summary>Host processes whose command line contains <paramref name="marker"/>.</summary>
     public static IReadOnlyList<int> ProcessesWith(string marker)
