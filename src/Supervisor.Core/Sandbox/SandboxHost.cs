@@ -51,8 +51,8 @@ internal sealed partial class SandboxHost
             return new SandboxHost(sandbox, allHidden, "Sandbox:Mode is off", "Sandbox:Mode is off", "Sandbox:Mode is off", null, null);
         }
 
-        const string LeftOff = "left off by Sandbox:Disable";
-        var whyNoIdentity = sandbox.Disable.Contains("identity") ? LeftOff
+        const string Disabled = "left off by Sandbox:Disable";
+        var whyNoIdentity = sandbox.Disable.Contains("identity") ? Disabled
             : SandboxTools.Setpriv is null ? "setpriv (util-linux) is not installed"
             : HostPrivileges.WhyNoIdentitySwitch();
         PluginIdentities? identities = null;
@@ -69,7 +69,7 @@ internal sealed partial class SandboxHost
 
         // The probe runs bwrap exactly as an instance will: under a plugin's uid where ids switch.
         var probeUser = whyNoIdentity is null ? new PluginUser(range.First, range.First) : (PluginUser?)null;
-        var whyNoNamespaces = sandbox.Disable.Contains("namespaces") ? LeftOff
+        var whyNoNamespaces = sandbox.Disable.Contains("namespaces") ? Disabled
             : SandboxTools.Bwrap is null ? "bubblewrap (bwrap) is not installed; Debian: apt-get install bubblewrap"
             : TryBubblewrap(probeUser, network: true);
         var whyNoNetworkNamespace = whyNoNamespaces ?? TryBubblewrap(probeUser, network: false);
@@ -89,24 +89,24 @@ internal sealed partial class SandboxHost
         [
             _whyNoIdentity is null
                 ? new SandboxLayer("identity", true, plugin.User is null ? $"a uid of its own from {_options.UidRange}, no supplementary groups, no capabilities" : $"User {plugin.User}, no supplementary groups, no capabilities")
-                : new SandboxLayer("identity", false, _whyNoIdentity + "; plugins run as the supervisor's user"),
+                : new SandboxLayer("identity", false, _whyNoIdentity + "; plugins run as the supervisor's user", LeftOff("identity")),
             SandboxTools.Setpriv is null
                 ? new SandboxLayer("no_new_privs", false, "setpriv (util-linux) is not installed")
                 : new SandboxLayer("no_new_privs", true, "set by setpriv, with SIGKILL on the supervisor's death"),
             _whyNoNamespaces is null
                 ? new SandboxLayer("namespaces", true, "bubblewrap: pid, mount, ipc and uts namespaces; read-only system, private /tmp")
-                : new SandboxLayer("namespaces", false, _whyNoNamespaces),
+                : new SandboxLayer("namespaces", false, _whyNoNamespaces, LeftOff("namespaces")),
         ];
         if (!plugin.Network)
         {
             layers.Add(_whyNoNetworkNamespace is null
                 ? new SandboxLayer("network", true, "a network namespace of its own (Network: false)")
-                : new SandboxLayer("network", false, $"Network is false but no network namespace can be made: {_whyNoNetworkNamespace}"));
+                : new SandboxLayer("network", false, $"Network is false but no network namespace can be made: {_whyNoNetworkNamespace}", LeftOff("namespaces")));
         }
 
         layers.Add(_cgroups is { CanKill: true }
             ? new SandboxLayer("cgroup", true, "every descendant is in the instance's cgroup, ended with it" + (_cgroups.V2 is not null ? " (cgroup v2)" : " (cgroup v1)"))
-            : new SandboxLayer("cgroup", false, _cgroups is null ? "left off by Sandbox:Disable" : "no writable cgroup hierarchy: " + string.Join("; ", _cgroups.Notes)));
+            : new SandboxLayer("cgroup", false, _cgroups is null ? "left off by Sandbox:Disable" : "no writable cgroup hierarchy: " + string.Join("; ", _cgroups.Notes), LeftOff("cgroup")));
         if (plugin.CpuLimit > 0)
         {
             layers.Add(Limit("cpu", _cgroups?.Provider("cpu"), $"CpuLimit {plugin.CpuLimit.ToString(CultureInfo.InvariantCulture)} cores"));
@@ -200,7 +200,7 @@ internal sealed partial class SandboxHost
     /// operator left off, and the limits that go with it, are not asked for.
     /// </summary>
     public IReadOnlyList<SandboxLayer> Missing(PluginOptions plugin) =>
-        [.. LayersFor(plugin).Where(l => !l.Applied && !l.Detail.Contains("Sandbox:Disable", StringComparison.Ordinal))];
+        [.. LayersFor(plugin).Where(l => !l.Applied && !l.LeftOff)];
 
     /// <summary>Removes the supervisor's cgroups (after every instance has ended).</summary>
     public Task ReleaseAsync() => _cgroups?.RemoveAsync() ?? Task.CompletedTask;
@@ -241,9 +241,11 @@ internal sealed partial class SandboxHost
         }
     }
 
+    private bool LeftOff(string layer) => _options.Disable.Contains(layer, StringComparer.Ordinal);
+
     private SandboxLayer Limit(string name, string? provider, string what) =>
         provider is not null ? new SandboxLayer(name, true, $"{what} ({provider})")
-        : _cgroups is null ? new SandboxLayer(name, false, $"{what} asked for, but the cgroup layer is left off by Sandbox:Disable")
+        : _cgroups is null ? new SandboxLayer(name, false, $"{what} asked for, but the cgroup layer is left off by Sandbox:Disable", LeftOff("cgroup"))
         : new SandboxLayer(name, false, $"{what} asked for, but no writable {(name == "processes" ? "pids" : name)} cgroup controller");
 
     // A working directory or a command (plugin.json may name one by absolute path) elsewhere than the version folder
