@@ -171,10 +171,10 @@ internal sealed partial class PluginProcess
         // No descendant outlives its instance: a daemon that left the process group is still in the cgroup, and one
         // that stayed in the group is killed through it even though its leader is gone.
         var oomKills = OomKills;
-        _launch.Sandbox.Cgroup?.Kill();
         ProcessGroup.Kill(Pid);
 
-        // The kill is done; removing the emptied cgroup and the private /tmp need not hold up the exit's accounting.
+        // The cleanup kills the cgroup before its first wait; removing the emptied cgroup and the private /tmp need
+        // not hold up the exit's accounting.
         _ = _launch.Sandbox.CleanUpAsync(CancellationToken.None);
         exit = exit with { OomKills = oomKills };
         RemoveSocket();
