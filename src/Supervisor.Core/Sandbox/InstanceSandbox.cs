@@ -22,19 +22,18 @@ internal sealed class InstanceSandbox
 
     private readonly List<string> _prefix;
 
-    internal InstanceSandbox(List<string> prefix, PluginUser? user, InstanceCgroup? cgroup, string? privateTmp, bool namespaces, IReadOnlyList<SandboxLayer> layers, bool memoryCapped)
+    internal InstanceSandbox(List<string> prefix, PluginUser? user, InstanceCgroup? cgroup, string? privateTmp, IReadOnlyList<SandboxLayer> layers, bool memoryCapped)
     {
         _prefix = prefix;
         User = user;
         Cgroup = cgroup;
         PrivateTmp = privateTmp;
-        Namespaces = namespaces;
         Layers = layers;
         MemoryCapped = memoryCapped;
     }
 
     /// <summary>Gets an instance without a sandbox (<c>Sandbox:Mode</c> off).</summary>
-    public static InstanceSandbox None { get; } = new([], null, null, null, false, [], false);
+    public static InstanceSandbox None { get; } = new([], null, null, null, [], false);
 
     /// <summary>Gets the uid and gid the instance runs as, or <see langword="null"/> for the supervisor's own.</summary>
     public PluginUser? User { get; }
@@ -45,8 +44,8 @@ internal sealed class InstanceSandbox
     /// <summary>Gets the host folder that is the instance's <c>/tmp</c> inside its mount namespace.</summary>
     public string? PrivateTmp { get; }
 
-    /// <summary>Gets whether the instance runs in namespaces of its own (bubblewrap).</summary>
-    public bool Namespaces { get; }
+    /// <summary>Gets whether the instance runs in namespaces of its own (bubblewrap, which alone gives it a private /tmp).</summary>
+    public bool Namespaces => PrivateTmp is not null;
 
     /// <summary>Gets whether the kernel caps the instance's memory (a memory cgroup limit applies).</summary>
     public bool MemoryCapped { get; }

@@ -169,8 +169,7 @@ internal sealed partial class SandboxHost
         }
 
         string? privateTmp = null;
-        var namespaces = _whyNoNamespaces is null;
-        if (namespaces)
+        if (_whyNoNamespaces is null)
         {
             privateTmp = Path.Combine(socketDirectory, instanceId + ".tmp");
             Directory.CreateDirectory(privateTmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -189,7 +188,7 @@ internal sealed partial class SandboxHost
                 workingDirectory));
         }
 
-        return new InstanceSandbox(prefix, user, cgroup, privateTmp, namespaces, layers, memoryCapped);
+        return new InstanceSandbox(prefix, user, cgroup, privateTmp, layers, memoryCapped);
     }
 
     /// <summary>Hides one more path from every instance started after this call (the runtime folder, once created).</summary>
