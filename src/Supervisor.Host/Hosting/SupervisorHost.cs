@@ -59,9 +59,10 @@ internal sealed partial class SupervisorHost
         // configured one on a Unix socket, a fresh one goes into a 0600 file beside it, where supervisorctl finds it.
         var adminToken = options.Admin.Token;
         string? generatedTokenFile = null;
-        if (string.IsNullOrEmpty(adminToken) && adminAddress.SocketPath is { } adminSocket)
+        if (string.IsNullOrEmpty(adminToken))
         {
-            (adminToken, generatedTokenFile) = (RandomNumberGenerator.GetHexString(64, lowercase: true), AdminTokenFile.PathFor(adminSocket));
+            // The validator refuses a TCP admin listener without a token: this is a Unix socket.
+            (adminToken, generatedTokenFile) = (RandomNumberGenerator.GetHexString(64, lowercase: true), AdminTokenFile.PathFor(adminAddress.SocketPath!));
             try
             {
                 WriteOwnerOnly(generatedTokenFile, adminToken);
@@ -101,10 +102,7 @@ internal sealed partial class SupervisorHost
             grpc =>
             {
                 grpc.MaxReceiveMessageSize = options.Admin.MaxMessageBytes;
-                if (!string.IsNullOrEmpty(adminToken))
-                {
-                    grpc.Interceptors.Add<BearerTokenInterceptor>(adminToken, generatedTokenFile is null ? "the admin API (Admin:Token)" : $"the admin API (the token in {generatedTokenFile})");
-                }
+                grpc.Interceptors.Add<BearerTokenInterceptor>(adminToken, generatedTokenFile is null ? "the admin API (Admin:Token)" : $"the admin API (the token in {generatedTokenFile})");
             },
             _ => { },
             app => app.MapGrpcService<AdminServiceEndpoint>());
