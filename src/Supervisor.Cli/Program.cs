@@ -16,6 +16,8 @@ var root = new RootCommand("""
     AdminCommands.Restart(),
     RollCommands.Roll(),
     RollCommands.Rollback(),
+    LiveCommands.Scale(),
+    LiveCommands.Reload(),
     AdminCommands.Watch(),
     DiagnosticsCommand.Create(),
     DispatchCommand.Create(),

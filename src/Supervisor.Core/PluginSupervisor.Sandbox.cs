@@ -9,16 +9,43 @@ public sealed partial class PluginSupervisor
 {
     private async Task<SandboxHost> ProbeSandboxAsync()
     {
-        var logger = _loggerFactory.CreateLogger("Supervisor.Sandbox");
+        var logger = SandboxLogger;
         var sandbox = SandboxHost.Probe(_options, [_options.StateDirectory, _options.PluginsRoot], logger);
         sandbox.Report(logger, _options.Plugins);
-        if (sandbox.Mode != SandboxMode.Required)
+        var errors = RequirementErrors(sandbox, _options.Plugins);
+        if (errors.Count > 0)
         {
-            return sandbox;
+            await sandbox.ReleaseAsync().ConfigureAwait(false);
+            throw new SupervisorConfigurationException(errors);
         }
 
+        return sandbox;
+    }
+
+    /// <summary>A reload's plugins checked against the sandbox probed at start; the new and changed ones are reported.</summary>
+    private List<ConfigurationError> SandboxRequirementErrors(IReadOnlyDictionary<string, PluginOptions> plugins)
+    {
+        var sandbox = _processes!.Sandbox;
+        var errors = RequirementErrors(sandbox, plugins);
+        if (errors.Count == 0)
+        {
+            sandbox.Report(SandboxLogger, plugins);
+        }
+
+        return errors;
+    }
+
+    private ILogger SandboxLogger => _loggerFactory.CreateLogger("Supervisor.Sandbox");
+
+    private static List<ConfigurationError> RequirementErrors(SandboxHost sandbox, IReadOnlyDictionary<string, PluginOptions> plugins)
+    {
         var errors = new List<ConfigurationError>();
-        foreach (var (name, plugin) in _options.Plugins)
+        if (sandbox.Mode != SandboxMode.Required)
+        {
+            return errors;
+        }
+
+        foreach (var (name, plugin) in plugins)
         {
             foreach (var layer in sandbox.Missing(plugin))
             {
@@ -29,12 +56,6 @@ public sealed partial class PluginSupervisor
             }
         }
 
-        if (errors.Count > 0)
-        {
-            await sandbox.ReleaseAsync().ConfigureAwait(false);
-            throw new SupervisorConfigurationException(errors);
-        }
-
-        return sandbox;
+        return errors;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Supervisor.Configuration;
@@ -19,17 +20,21 @@ namespace Supervisor;
 /// </summary>
 public sealed partial class PluginSupervisor : IAsyncDisposable
 {
-    private readonly SupervisorOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly ILogger _pluginLogger;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, PluginDeployment> _plugins;
+    private readonly DesiredStateStore _state;
     private readonly EventRouter _router;
     private readonly LifecycleEventHub _events;
     private readonly SupervisorMetrics _metrics;
     private readonly HangDiagnostics _diagnostics;
     private ProcessLauncher? _processes;
     private int _stopping;
+
+    // Replaced whole by a reload (under _reconfiguring), read without a lock by every dispatch.
+    private SupervisorOptions _options;
+    private FrozenDictionary<string, PluginDeployment> _plugins;
 
     /// <summary>Creates a supervisor; nothing starts until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration, with absolute paths (as <see cref="SupervisorConfiguration.Load"/> returns it).</param>
@@ -49,21 +54,19 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Supervisor");
         _time = timeProvider ?? TimeProvider.System;
-        _plugins = new Dictionary<string, PluginDeployment>(StringComparer.OrdinalIgnoreCase);
         _metrics = new SupervisorMetrics(
-            () => PluginGauges.Instances(_plugins.Values),
-            () => PluginGauges.InFlight(_plugins.Values),
-            () => PluginGauges.Quarantined(_plugins.Values),
-            () => PluginGauges.Cpu(_plugins.Values),
-            () => PluginGauges.Memory(_plugins.Values));
+            () => PluginGauges.Instances(Plugins.Values),
+            () => PluginGauges.InFlight(Plugins.Values),
+            () => PluginGauges.Quarantined(Plugins.Values),
+            () => PluginGauges.Cpu(Plugins.Values),
+            () => PluginGauges.Memory(Plugins.Values));
         _events = new LifecycleEventHub(_metrics.Observe);
-        var pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
-        _diagnostics = new HangDiagnostics(new HangDumpStore(Path.Combine(options.StateDirectory, DiagnosticsFolder)), pluginLogger, _time);
-        var state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
-        foreach (var (name, pluginOptions) in options.Plugins)
-        {
-            _plugins[name] = new PluginDeployment(name, pluginOptions, options.PluginsRoot, state, _events, _diagnostics, _metrics, pluginLogger, _time);
-        }
+        _pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
+        _diagnostics = new HangDiagnostics(new HangDumpStore(Path.Combine(options.StateDirectory, DiagnosticsFolder)), _pluginLogger, _time);
+        _state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
+        _plugins = options.Plugins
+            .Select(p => KeyValuePair.Create(p.Key, CreateDeployment(p.Key, p.Value)))
+            .ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
         _router = new EventRouter(_time, _loggerFactory.CreateLogger("Supervisor.Routing"), _metrics);
     }
@@ -96,8 +99,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         }
 
         LogStarting(_logger, _options.Plugins.Count, _processes.Directory.Path);
-        var processes = _processes;
-        await Task.WhenAll(_plugins.Values.Select(p => p.StartAsync(processes, cancellationToken))).ConfigureAwait(false);
+        await StartInOrderAsync(Plugins, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends an event to a ready instance of <paramref name="plugin"/> and returns its reply.</summary>
@@ -125,7 +127,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             throw new DispatchException(DispatchError.InvalidArgument, "the request carries no event name (event.name, e.g. \"customer.created\")");
         }
 
-        if (!_plugins.TryGetValue(plugin, out var deployment))
+        if (!Plugins.TryGetValue(plugin, out var deployment))
         {
             throw new DispatchException(DispatchError.NotFound, UnknownPluginMessage(plugin));
         }
@@ -152,7 +154,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <summary>Describes every plugin: state, instances, counters and latency.</summary>
     /// <returns>One entry per configured plugin, ordered by name.</returns>
     public IReadOnlyList<PluginInfo> ListPlugins() =>
-        [.. _plugins.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Describe())];
+        [.. Plugins.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Describe())];
 
     /// <summary>Describes one plugin.</summary>
     /// <param name="plugin">The configured plugin name.</param>
@@ -229,7 +231,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <exception cref="KeyNotFoundException">A plugin was named, but none by that name is configured.</exception>
     public IAsyncEnumerable<LifecycleEvent> WatchEventsAsync(string? plugin = null, CancellationToken cancellationToken = default)
     {
-        if (!string.IsNullOrEmpty(plugin) && !_plugins.ContainsKey(plugin))
+        if (!string.IsNullOrEmpty(plugin) && !Plugins.ContainsKey(plugin))
         {
             throw new KeyNotFoundException(UnknownPluginMessage(plugin));
         }
@@ -258,8 +260,13 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             return;
         }
 
-        LogStopping(_logger, _options.ShutdownTimeout.TotalMilliseconds);
-        await Task.WhenAll(_plugins.Values.Select(p => p.StopAsync(_options.ShutdownTimeout, cancellationToken))).ConfigureAwait(false);
+        var options = Volatile.Read(ref _options);
+        LogStopping(_logger, options.ShutdownTimeout.TotalMilliseconds);
+
+        // A reload still applying finishes first: it may be starting or removing plugins.
+        await _reconfiguring.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopInOrderAsync(Plugins, options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(RemovalsInProgress()).ConfigureAwait(false);
         if (_processes is not null)
         {
             await _processes.DisposeAsync().ConfigureAwait(false);
@@ -272,18 +279,19 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        foreach (var deployment in _plugins.Values)
+        foreach (var deployment in Plugins.Values)
         {
             await deployment.DisposeAsync().ConfigureAwait(false);
         }
 
         _metrics.Dispose();
+        _reconfiguring.Dispose();
     }
 
     /// <summary>Each plugin's call count and latency histogram since start, for views that chart them over time.</summary>
     internal IEnumerable<(string Plugin, long Calls, LatencySnapshot Latency)> SampleTotals()
     {
-        foreach (var deployment in _plugins.Values)
+        foreach (var deployment in Plugins.Values)
         {
             var (counts, latency) = deployment.Totals();
             yield return (deployment.Name, counts.Calls, latency);
@@ -293,14 +301,19 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
     /// <summary>The folder under <see cref="SupervisorOptions.StateDirectory"/> that keeps hang dumps.</summary>
     internal const string DiagnosticsFolder = "diagnostics";
 
+    private FrozenDictionary<string, PluginDeployment> Plugins => Volatile.Read(ref _plugins);
+
     private PluginDeployment Find(string plugin) =>
-        _plugins.TryGetValue(plugin, out var deployment) ? deployment : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+        Plugins.TryGetValue(plugin, out var deployment) ? deployment : throw new KeyNotFoundException(UnknownPluginMessage(plugin));
+
+    private PluginDeployment CreateDeployment(string name, PluginOptions options) =>
+        new(name, options, _options.PluginsRoot, _state, _events, _diagnostics, _metrics, _pluginLogger, _time);
 
     private static string PayloadTooLargeMessage(string plugin, int size, int limit) =>
         $"the event's payload is {size} bytes, over plugin '{plugin}'s limit of {limit} bytes ({SupervisorOptions.SectionName}:Plugins:{plugin}:MaxPayloadBytes)";
 
     private string UnknownPluginMessage(string plugin) =>
-        $"no plugin named '{plugin}' is configured (configured: {string.Join(", ", _plugins.Keys.Order(StringComparer.Ordinal))})";
+        $"no plugin named '{plugin}' is configured (configured: {string.Join(", ", Plugins.Keys.Order(StringComparer.Ordinal))})";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting {PluginCount} plugin(s); sockets in {RuntimeDirectory}")]
     private static partial void LogStarting(ILogger logger, int pluginCount, string runtimeDirectory);

@@ -117,7 +117,7 @@ internal static class AdminCommands
         return command;
     }
 
-    private static Task<int> CallAsync<TResponse>(ParseResult parse, Func<AdminService.AdminServiceClient, Task<TResponse>> call, Action<TResponse> print)
+    internal static Task<int> CallAsync<TResponse>(ParseResult parse, Func<AdminService.AdminServiceClient, Task<TResponse>> call, Action<TResponse> print)
         where TResponse : IMessage =>
         CallRunner.RunAsync(parse.GetValue(GlobalOptions.Admin)!, GlobalOptions.TokenFor(parse), async channel =>
         {

@@ -41,4 +41,11 @@ public sealed class CanaryOptions
 
     /// <summary>Gets the steps in force: <see cref="Steps"/>, or the default 10 then 50 when it is empty.</summary>
     internal IReadOnlyList<int> EffectiveSteps => Steps.Count > 0 ? Steps : DefaultSteps;
+
+    internal CanaryOptions Clone()
+    {
+        var copy = (CanaryOptions)MemberwiseClone();
+        copy.Steps = [.. Steps];
+        return copy;
+    }
 }

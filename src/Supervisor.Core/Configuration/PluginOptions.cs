@@ -87,4 +87,20 @@ public sealed class PluginOptions
 
     /// <summary>Gets the settings passed to the plugin as <c>SUPERVISOR_PLUGIN_SETTINGS</c>.</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets the plugins this one needs: it starts once each of them has a ready instance, and stops before them. Each
+    /// must be a configured plugin; a cycle is a configuration error.
+    /// </summary>
+    public List<string> DependsOn { get; set; } = [];
+
+    /// <summary>A copy the supervisor owns: a reload changes it in place, never the caller's options.</summary>
+    internal PluginOptions Clone()
+    {
+        var copy = (PluginOptions)MemberwiseClone();
+        copy.Canary = Canary.Clone();
+        copy.Settings = new Dictionary<string, string>(Settings, StringComparer.Ordinal);
+        copy.DependsOn = [.. DependsOn];
+        return copy;
+    }
 }

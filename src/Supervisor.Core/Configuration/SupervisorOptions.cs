@@ -30,6 +30,12 @@ public sealed class SupervisorOptions
     /// <summary>Gets or sets the probes and metrics listener.</summary>
     public MonitoringOptions Monitoring { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets whether every plugin under <see cref="PluginsRoot"/> that <see cref="Plugins"/> does not list also runs,
+    /// with default settings, on its highest complete version (semantic-version order). Defaults to <see langword="false"/>.
+    /// </summary>
+    public bool Discover { get; set; }
+
     /// <summary>Gets the plugins to run, by name.</summary>
     public Dictionary<string, PluginOptions> Plugins { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -115,9 +115,9 @@ public static class SupervisorOptionsValidator
         }
 
         ValidateSandbox($"{Root}:Sandbox", options.Sandbox, Fail);
-        if (options.Plugins.Count == 0)
+        if (options.Plugins.Count == 0 && !options.Discover)
         {
-            Fail($"{Root}:Plugins", "no plugin is configured; add e.g. \"Plugins\": { \"echo\": { \"Version\": \"1.0.0\" } }");
+            Fail($"{Root}:Plugins", "no plugin is configured; add e.g. \"Plugins\": { \"echo\": { \"Version\": \"1.0.0\" } }, or set Discover to true to run every plugin under PluginsRoot");
         }
 
         foreach (var (name, plugin) in options.Plugins)
@@ -125,6 +125,7 @@ public static class SupervisorOptionsValidator
             ValidatePlugin($"{Root}:Plugins:{name}", name, plugin, options.PluginsRoot, Fail);
         }
 
+        DependencyOrder.Validate(options.Plugins, Fail);
         return errors;
     }
 

@@ -41,13 +41,17 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     {
         _metrics = metrics;
         Name = name;
-        Options = options;
+
+        // Owned: a reload and a scale change it in place for every version and instance that reads it.
+        Options = options.Clone();
+        ConfiguredInstances = options.Instances;
         _pluginsRoot = pluginsRoot;
         _state = state;
         _events = events;
         _diagnostics = diagnostics;
         _logger = logger;
         _time = time;
+        Options.Instances = InitialInstances();
         var (version, previous) = InitialVersion();
         _previousVersion = previous;
         _split = new TrafficSplit(CreateRuntime(version));
@@ -57,10 +61,16 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
 
     public PluginOptions Options { get; }
 
+    /// <summary>Gets the configuration's <c>Instances</c>; <see cref="Options"/> holds the count in force (an operator's scale wins until this changes).</summary>
+    public int ConfiguredInstances { get; private set; }
+
     /// <summary>Gets the version that takes calls (during a canary, the old one; the new one has a share).</summary>
     public PluginRuntime Active => Volatile.Read(ref _split).Stable;
 
     public bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Gets whether the plugin has an instance that takes calls.</summary>
+    public bool IsReady => Volatile.Read(ref _split).Versions.Any(v => v.Pool.RoutableCount > 0);
 
     internal LifecycleEventHub Events => _events;
 
@@ -77,6 +87,23 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
     {
         _processes = processes;
         return Active.StartAsync(processes, cancellationToken);
+    }
+
+    /// <summary>Completes once the plugin has an instance that takes calls.</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Taken before the check: a change after it completes the wait.
+            var split = Volatile.Read(ref _split);
+            var changes = split.Versions.Select(v => v.Pool.Changed).Append(SplitChanged).ToArray();
+            if (IsReady)
+            {
+                return;
+            }
+
+            await Task.WhenAny(changes).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Sends SIGKILL to one instance of any version, or to every instance when <paramref name="instanceId"/> is empty.</summary>
@@ -207,7 +234,7 @@ internal sealed partial class PluginDeployment : IAsyncDisposable
         Volatile.Write(ref _previousVersion, previous);
         try
         {
-            _state.Record(Name, new PluginDesiredState(active, previous, Options.Version, _time.GetUtcNow()));
+            _state.Record(Name, new PluginDesiredState(active, previous, Options.Version, _time.GetUtcNow(), _state.Find(Name)?.Scale));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

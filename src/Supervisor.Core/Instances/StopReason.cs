@@ -20,4 +20,7 @@ internal enum StopReason
 
     /// <summary>The supervisor is shutting down.</summary>
     Shutdown,
+
+    /// <summary>The plugin was scaled down (ScalePlugin, or a reload with fewer Instances) and its slot removed.</summary>
+    Scale,
 }

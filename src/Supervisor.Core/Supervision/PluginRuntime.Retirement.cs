@@ -13,9 +13,9 @@ internal sealed partial class PluginRuntime
     {
         lock (_gate)
         {
-            if (_slotInstances[instance.Slot] == instance)
+            if (_slotInstances.GetValueOrDefault(instance.Slot) == instance)
             {
-                _slotInstances[instance.Slot] = null;
+                _slotInstances.Remove(instance.Slot);
             }
 
             _replaced.Add(instance);
@@ -28,9 +28,9 @@ internal sealed partial class PluginRuntime
         instance.MarkStopping(reason);
         lock (_gate)
         {
-            if (_slotInstances[instance.Slot] == instance)
+            if (_slotInstances.GetValueOrDefault(instance.Slot) == instance)
             {
-                _slotInstances[instance.Slot] = null;
+                _slotInstances.Remove(instance.Slot);
             }
 
             _replaced.Remove(instance);
@@ -87,9 +87,9 @@ internal sealed partial class PluginRuntime
         instance.MarkExited();
         lock (_gate)
         {
-            if (_slotInstances[instance.Slot] == instance)
+            if (_slotInstances.GetValueOrDefault(instance.Slot) == instance)
             {
-                _slotInstances[instance.Slot] = null;
+                _slotInstances.Remove(instance.Slot);
             }
 
             _replaced.Remove(instance);

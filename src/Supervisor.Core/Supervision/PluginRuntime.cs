@@ -11,7 +11,7 @@ namespace Supervisor.Supervision;
 
 /// <summary>
 /// One version of a plugin: keeps <see cref="PluginOptions.Instances"/> processes running, one per slot (each slot's
-/// life is a <see cref="SlotSupervisor"/>), quarantines a crash loop, carries out operators' kills and restarts, and
+/// life is a <see cref="SlotSupervisor"/>; slots are added and removed as the plugin is scaled), quarantines a crash loop, carries out operators' kills and restarts, and
 /// keeps its <see cref="InstancePool"/> to the instances that take calls. A plugin has one of these per version it
 /// runs: one normally, two while it rolls.
 /// </summary>
@@ -23,8 +23,8 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private readonly SupervisorMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
-    private readonly PluginInstance?[] _slotInstances;
-    private readonly SlotSupervisor[] _slots;
+    private readonly Dictionary<int, PluginInstance> _slotInstances = [];
+    private readonly List<SlotSupervisor> _slots = [];
 
     // Instances that left their slot but still run: replaced ones serve until their successor is ready, retiring
     // ones drain and are killed. Both are visible to operators; only replaced ones take calls.
@@ -36,7 +36,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     private string _lastFailure = "none recorded";
     private long _lastStartTicks;
     private ProcessLauncher? _processes;
-    private Task[] _slotLoops = [];
+    private readonly List<Task> _slotLoops = [];
     private Task<Task>? _stop;
 
     public PluginRuntime(string name, string version, PluginOptions options, string pluginsRoot, LifecycleEventHub events, HangDiagnostics diagnostics, SupervisorMetrics metrics, ILogger logger, TimeProvider time)
@@ -52,11 +52,9 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         Policy = new RestartPolicy(options, time);
         Pool = new InstancePool(name, options, new HangDetector(options, time, _stopping.Token));
         _launcher = new InstanceLauncher(name, version, options, pluginsRoot, Events, logger, time);
-        _slotInstances = new PluginInstance?[options.Instances];
-        _slots = new SlotSupervisor[options.Instances];
-        for (var slot = 0; slot < _slots.Length; slot++)
+        for (var i = 0; i < options.Instances; i++)
         {
-            _slots[slot] = new SlotSupervisor(this, slot);
+            _slots.Add(new SlotSupervisor(this, NextSlotIndex()));
         }
     }
 
@@ -95,17 +93,12 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     public async Task StartAsync(ProcessLauncher processes, CancellationToken cancellationToken)
     {
         _processes = processes;
-        var firstAttempts = new Task[_slots.Length];
-        var loops = new Task[_slots.Length];
-        for (var slot = 0; slot < _slots.Length; slot++)
+        Task[] firstAttempts;
+        lock (_gate)
         {
-            var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            firstAttempts[slot] = firstAttempt.Task;
-            var supervisor = _slots[slot];
-            loops[slot] = Task.Run(() => supervisor.RunAsync(firstAttempt), CancellationToken.None);
+            firstAttempts = [.. _slots.Select(RunSlot)];
         }
 
-        _slotLoops = loops;
         await Task.WhenAll(firstAttempts).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -128,8 +121,14 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         var now = _time.GetUtcNow();
         var startTime = TimeSpan.FromTicks(Volatile.Read(ref _lastStartTicks));
         DateTimeOffset? earliest = null;
-        var parts = new List<string>(_slots.Length);
-        foreach (var slot in _slots)
+        SlotSupervisor[] slots;
+        lock (_gate)
+        {
+            slots = [.. _slots];
+        }
+
+        var parts = new List<string>(slots.Length);
+        foreach (var slot in slots)
         {
             var (phase, restartAt, startFailed) = slot.State;
 
@@ -181,7 +180,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     {
         lock (_gate)
         {
-            return [.. _slotInstances.OfType<PluginInstance>(), .. _replaced, .. _retiring];
+            return [.. _slotInstances.Values, .. _replaced, .. _retiring];
         }
     }
 
@@ -209,6 +208,19 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
             return (null, true);
         }
 
+        if (stopping.IsCancellationRequested && !IsStopping)
+        {
+            // Its slot was removed by a scale-down while it started: not the plugin's failure.
+            if (failed is not null)
+            {
+                failed.MarkStopping(StopReason.Scale);
+                KillNow(failed, StopReason.Scale, "its slot was removed while it started (the plugin was scaled down)");
+                await WaitAtMostAsync(failed.Ended, $"instance {failed.Id} to exit after a scale-down").ConfigureAwait(false);
+            }
+
+            return (null, false);
+        }
+
         RecordFailure($"start failed: {launch.Failure}");
         Events.Emit(LifecycleEventType.StartFailed, failed, "startup", launch.Failure, instanceId: launch.InstanceId);
         if (failed is not null)
@@ -231,7 +243,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     {
         lock (_gate)
         {
-            Pool.Publish(_quarantine is null ? [.. _slotInstances.OfType<PluginInstance>(), .. _replaced] : []);
+            Pool.Publish(_quarantine is null ? [.. _slotInstances.Values, .. _replaced] : []);
         }
     }
 
@@ -239,7 +251,7 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
     {
         lock (_gate)
         {
-            return [.. _slotInstances.OfType<PluginInstance>(), .. _replaced];
+            return [.. _slotInstances.Values, .. _replaced];
         }
     }
 
@@ -266,7 +278,13 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         var deadline = _time.GetUtcNow() + grace;
         await Task.WhenAll(instances.Select(i => InstanceShutdown.RunAsync(i, deadline, graceful: true, _time, () => ReportKill(i, StopReason.Shutdown, "still running after its shutdown grace"), cancellationToken))).ConfigureAwait(false);
         await WaitAtMostAsync(Task.WhenAll(instances.Select(i => i.Ended)), "plugin processes to be accounted for").ConfigureAwait(false);
-        await WaitAtMostAsync(Task.WhenAll(_slotLoops), "slot supervisors to finish").ConfigureAwait(false);
+        Task[] loops;
+        lock (_gate)
+        {
+            loops = [.. _slotLoops];
+        }
+
+        await WaitAtMostAsync(Task.WhenAll(loops), "slot supervisors to finish").ConfigureAwait(false);
     }
 
     // Shutdown must finish: a process that takes too long to be reaped was already sent SIGKILL, so log and go on.

@@ -13,6 +13,8 @@ namespace Supervisor.Supervision;
 /// </summary>
 internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
 {
+    // Ends this slot alone (a scale-down) or with its version.
+    private readonly CancellationTokenSource _removed = CancellationTokenSource.CreateLinkedTokenSource(runtime.Stopping);
     private SlotState _state = new(SlotPhase.Starting, default, false);
 
     public int Index => index;
@@ -20,17 +22,20 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
     /// <summary>Gets the slot's phase and, while backing off, when it restarts and whether its last start failed.</summary>
     public SlotState State => Volatile.Read(ref _state);
 
+    /// <summary>Removes the slot: a start in progress is cancelled and its process killed, a running instance drains and stops.</summary>
+    public void Remove() => _removed.Cancel();
+
     public async Task RunAsync(TaskCompletionSource firstAttempt)
     {
-        while (!runtime.IsStopping)
+        while (!_removed.IsCancellationRequested)
         {
             try
             {
                 await SuperviseAsync(firstAttempt).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (runtime.IsStopping)
+            catch (OperationCanceledException) when (_removed.IsCancellationRequested)
             {
-                // Shutting down.
+                // Shutting down, or scaled down.
             }
             catch (Exception ex)
             {
@@ -40,7 +45,7 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
                 runtime.RecordFailure($"slot {index} supervision failed: {ex.Message}");
                 LogSlotFailed(runtime.Logger, ex, runtime.Name, index, runtime.Options.RestartMaxDelay.TotalMilliseconds);
                 Enter(SlotPhase.BackingOff, runtime.Time.GetUtcNow() + runtime.Options.RestartMaxDelay, startFailed: true);
-                await Task.Delay(runtime.Options.RestartMaxDelay, runtime.Time, runtime.Stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(runtime.Options.RestartMaxDelay, runtime.Time, _removed.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -50,7 +55,7 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
 
     private async Task SuperviseAsync(TaskCompletionSource firstAttempt)
     {
-        var stopping = runtime.Stopping;
+        var stopping = _removed.Token;
         var consecutiveFailures = 0;
         var restarts = 0;
         var restartReason = string.Empty;
@@ -102,7 +107,18 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
             else
             {
                 Enter(SlotPhase.Running);
-                var ranFor = await WatchAsync(instance).ConfigureAwait(false);
+                var ranFor = await WatchAsync(instance, stopping).ConfigureAwait(false);
+                if (stopping.IsCancellationRequested)
+                {
+                    if (!runtime.IsStopping)
+                    {
+                        // Scaled down: the instance drains like any retired one; the version's stop handles the rest.
+                        runtime.Retire(instance, StopReason.Scale, graceful: true);
+                    }
+
+                    break;
+                }
+
                 if (ranFor >= RestartPolicy.CleanRunReset)
                 {
                     consecutiveFailures = 0;
@@ -174,14 +190,14 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
         }
     }
 
-    /// <summary>Watches a ready instance until it exits or is asked to go.</summary>
+    /// <summary>Watches a ready instance until it exits, is asked to go, or the slot is removed.</summary>
     /// <returns>How long it ran.</returns>
-    private async Task<TimeSpan> WatchAsync(PluginInstance instance)
+    private async Task<TimeSpan> WatchAsync(PluginInstance instance, CancellationToken removed)
     {
         var liveness = LivenessMonitor.Start(instance, runtime.Options, runtime.Time, runtime.Logger);
         await using (liveness.ConfigureAwait(false))
         {
-            await Task.WhenAny(instance.Ended, instance.RecycleRequested).ConfigureAwait(false);
+            await ((Task)Task.WhenAny(instance.Ended, instance.RecycleRequested)).WaitAsync(removed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         return runtime.Time.GetUtcNow() - instance.Process.StartedAt;

@@ -1,11 +1,55 @@
 using Grpc.Core;
+using Supervisor.Configuration;
+using Supervisor.Host.Hosting;
 using Supervisor.Protocol.Admin.V1;
 
 namespace Supervisor.Host.Admin;
 
 /// <summary>Serves <c>supervisor.admin.v1.AdminService</c> for operators.</summary>
-internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor) : AdminService.AdminServiceBase
+internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor, ConfigurationReloader reloader) : AdminService.AdminServiceBase
 {
+    public override async Task<ReloadConfigResponse> ReloadConfig(ReloadConfigRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var changes = await reloader.ReloadAsync(context.CancellationToken).ConfigureAwait(false);
+            var response = new ReloadConfigResponse { Source = reloader.FilePath };
+            response.Changes.AddRange(changes);
+            return response;
+        }
+        catch (SupervisorConfigurationException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the configuration from {reloader.FilePath} was not applied, nothing changed: {ex.Message}"));
+        }
+    }
+
+    public override async Task<ScalePluginResponse> ScalePlugin(ScalePluginRequest request, ServerCallContext context)
+    {
+        RequirePlugin(request.Plugin);
+        if (request.Instances is 0 or > SupervisorOptionsValidator.MaxInstances)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"instances must be between 1 and {SupervisorOptionsValidator.MaxInstances}, got {request.Instances}"));
+        }
+
+        try
+        {
+            var (previous, message) = await supervisor.ScalePluginAsync(request.Plugin, (int)request.Instances, context.CancellationToken).ConfigureAwait(false);
+            return new ScalePluginResponse { PreviousInstances = (uint)previous, Instances = request.Instances, Message = message };
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+    }
+
     public override Task<ListPluginsResponse> ListPlugins(ListPluginsRequest request, ServerCallContext context)
     {
         var response = new ListPluginsResponse();

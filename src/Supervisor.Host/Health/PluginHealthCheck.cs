@@ -11,10 +11,21 @@ internal sealed class PluginHealthCheck(PluginSupervisor supervisor, string plug
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var info = supervisor.GetPlugin(plugin);
+        try
+        {
+            return Task.FromResult(Of(supervisor.GetPlugin(plugin)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"plugin '{plugin}' is no longer configured: a reload removed it"));
+        }
+    }
+
+    public static HealthCheckResult Of(PluginInfo info)
+    {
         var ready = info.Instances.Count(i => i.Version == info.ActiveVersion && i.State == InstanceState.Ready);
         var summary = $"{ready} of {info.DesiredInstances} instance(s) of {info.ActiveVersion} ready";
-        return Task.FromResult(info.State switch
+        return info.State switch
         {
             PluginState.Running => HealthCheckResult.Healthy(summary),
             PluginState.Degraded => HealthCheckResult.Degraded(summary),
@@ -22,6 +33,6 @@ internal sealed class PluginHealthCheck(PluginSupervisor supervisor, string plug
             PluginState.Stopping => HealthCheckResult.Unhealthy("shutting down"),
             PluginState.Starting => HealthCheckResult.Unhealthy($"starting: {summary}"),
             _ => HealthCheckResult.Unhealthy($"unavailable: {summary}"),
-        });
+        };
     }
 }

@@ -25,8 +25,9 @@ internal static class GrpcListener
     /// <param name="loggerFactory">The supervisor's logging.</param>
     /// <param name="configureGrpc">The API's gRPC options (message size, interceptors).</param>
     /// <param name="configureLimits">The listener's transport limits (HTTP/2 streams and windows).</param>
+    /// <param name="configureServices">Registers what the API's services need beyond the supervisor.</param>
     /// <param name="mapServices">Maps the API's services.</param>
-    public static WebApplication Build(string key, ListenAddress address, PluginSupervisor supervisor, IReadOnlyCollection<string> plugins, ILoggerFactory loggerFactory, Action<Grpc.AspNetCore.Server.GrpcServiceOptions> configureGrpc, Action<KestrelServerLimits> configureLimits, Action<WebApplication> mapServices)
+    public static WebApplication Build(string key, ListenAddress address, PluginSupervisor supervisor, IReadOnlyCollection<string> plugins, ILoggerFactory loggerFactory, Action<Grpc.AspNetCore.Server.GrpcServiceOptions> configureGrpc, Action<KestrelServerLimits> configureLimits, Action<IServiceCollection> configureServices, Action<WebApplication> mapServices)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Services.AddSingleton(loggerFactory);
@@ -34,6 +35,7 @@ internal static class GrpcListener
         builder.Services.AddGrpc(configureGrpc);
         builder.Services.AddGrpcReflection();
         builder.Services.AddSupervisorGrpcHealth(supervisor, plugins);
+        configureServices(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -74,8 +74,11 @@ internal sealed partial class SupervisorHost
             }
         }
 
-        // Nothing a plugin could use against the supervisor or a sibling is visible in its mount namespace.
-        options.Sandbox.HiddenPaths.AddRange(new[] { adminAddress.SocketPath, generatedTokenFile, eventsAddress.SocketPath }.OfType<string>());
+        // Nothing a plugin could use against the supervisor or a sibling is visible in its mount namespace; a reloaded
+        // configuration gets the same, or it would differ from the running one in a key that needs a restart.
+        string[] hidden = [.. new[] { adminAddress.SocketPath, generatedTokenFile, eventsAddress.SocketPath }.OfType<string>()];
+        void HideFromPlugins(SupervisorOptions o) => o.Sandbox.HiddenPaths.AddRange(hidden);
+        HideFromPlugins(options);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
@@ -84,6 +87,7 @@ internal sealed partial class SupervisorHost
         // Before the supervisor, so that its meter has a listener from the first instrument on.
         using var telemetry = TelemetryPipeline.Create(prometheus: monitoringAddress is not null);
         await using var supervisor = new PluginSupervisor(options, _loggerFactory);
+        using var reloader = new ConfigurationReloader(supervisor, configPath, HideFromPlugins, _loggerFactory.CreateLogger("Supervisor.Configuration"));
         var events = GrpcListener.Build(
             $"{SupervisorOptions.SectionName}:Events:Listen",
             eventsAddress,
@@ -92,6 +96,7 @@ internal sealed partial class SupervisorHost
             _loggerFactory,
             grpc => grpc.MaxReceiveMessageSize = options.Events.MaxMessageBytes,
             limits => EventsTransport.Configure(limits, options.Events),
+            _ => { },
             app => app.MapGrpcService<EventServiceEndpoint>());
         var admin = GrpcListener.Build(
             $"{SupervisorOptions.SectionName}:Admin:Listen",
@@ -105,6 +110,7 @@ internal sealed partial class SupervisorHost
                 grpc.Interceptors.Add<BearerTokenInterceptor>(adminToken, generatedTokenFile is null ? "the admin API (Admin:Token)" : $"the admin API (the token in {generatedTokenFile})");
             },
             _ => { },
+            services => services.AddSingleton(reloader),
             app => app.MapGrpcService<AdminServiceEndpoint>());
 
         // The dashboard acts through the admin API itself, at the address it is bound to once started.
@@ -124,6 +130,7 @@ internal sealed partial class SupervisorHost
             }
 
             await supervisor.StartAsync(stop.Token).ConfigureAwait(false);
+            reloader.Start();
         }
         catch (IOException ex)
         {
@@ -166,6 +173,7 @@ internal sealed partial class SupervisorHost
         }
 
         // Plugins first: new events are refused with UNAVAILABLE while in-flight ones finish.
+        reloader.Dispose();
         await supervisor.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await StopQuietlyAsync(events).ConfigureAwait(false);
         await StopQuietlyAsync(admin).ConfigureAwait(false);

@@ -2,7 +2,9 @@ using System.Collections;
 using System.Reflection;
 using Grpc.Core;
 using Supervisor.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Supervisor.Host.Admin;
+using Supervisor.Host.Hosting;
 using Supervisor.Protocol.Admin.V1;
 using Supervisor.Tests.TestAssets;
 
@@ -17,7 +19,8 @@ public sealed class WatchEventsTests
     {
         using var dir = new TempDirectory();
         await using var supervisor = new PluginSupervisor(EmbeddedSupervisor.Options(dir, ("echo", new PluginOptions { Version = "1.0.0" })));
-        var endpoint = new AdminServiceEndpoint(supervisor);
+        using var reloader = new ConfigurationReloader(supervisor, Path.Combine(dir.Path, "supervisor.json"), _ => { }, NullLogger.Instance);
+        var endpoint = new AdminServiceEndpoint(supervisor, reloader);
 
         await Assert.ThrowsExactlyAsync<IOException>(() => endpoint.WatchEvents(new WatchEventsRequest(), new DiscardingWriter(), new HeadersFailContext()).DefaultTimeout());
 
@@ -29,7 +32,8 @@ public sealed class WatchEventsTests
     {
         using var dir = new TempDirectory();
         await using var supervisor = new PluginSupervisor(EmbeddedSupervisor.Options(dir, ("echo", new PluginOptions { Version = "1.0.0" })));
-        var endpoint = new AdminServiceEndpoint(supervisor);
+        using var reloader = new ConfigurationReloader(supervisor, Path.Combine(dir.Path, "supervisor.json"), _ => { }, NullLogger.Instance);
+        var endpoint = new AdminServiceEndpoint(supervisor, reloader);
         using var watcherGone = new CancellationTokenSource();
 
         var watch = endpoint.WatchEvents(new WatchEventsRequest { Plugin = "echo" }, new DiscardingWriter(), new HeadersFailContext(watcherGone.Token, failHeaders: false));
