@@ -17,7 +17,7 @@ internal sealed class PluginHealthCheck(PluginSupervisor supervisor, string plug
         }
         catch (KeyNotFoundException)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"plugin '{plugin}' is no longer configured: a reload removed it"));
+            return Task.FromResult(HealthCheckResult.Healthy($"plugin '{plugin}' is no longer configured: a reload removed it"));
         }
     }
 

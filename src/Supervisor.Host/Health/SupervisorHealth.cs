@@ -5,7 +5,8 @@ namespace Supervisor.Host.Health;
 /// <summary>
 /// The health checks every listener shares. Readiness (<c>/readyz</c>, and the gRPC health service "") is every
 /// plugin configured now plus "accepting"; each plugin configured at start is also its own gRPC health service, named
-/// after the plugin (one a reload adds counts toward readiness but has no service of its own until a restart). Liveness
+/// after the plugin. Plugins a reload adds count toward readiness under "added-plugins" (registrations are fixed when
+/// the listener is built); one a reload removed reports healthy, "removed", so it no longer holds readiness back. Liveness
 /// (<c>/healthz</c>) runs no check: answering at all is the proof, and a check that could fail would make Kubernetes
 /// restart a supervisor whose plugins are the problem.
 /// </summary>
@@ -16,11 +17,13 @@ internal static class SupervisorHealth
     public static IHealthChecksBuilder AddSupervisorChecks(this IHealthChecksBuilder checks, PluginSupervisor supervisor, IEnumerable<string> plugins)
     {
         checks.Add(new HealthCheckRegistration("accepting", new AcceptingHealthCheck(supervisor), HealthStatus.Unhealthy, [ReadyTag]));
-        checks.Add(new HealthCheckRegistration("plugins", new AllPluginsHealthCheck(supervisor), HealthStatus.Unhealthy, [ReadyTag]));
-        foreach (var plugin in plugins)
+        var registered = plugins.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var plugin in registered)
         {
-            checks.Add(new HealthCheckRegistration(plugin, new PluginHealthCheck(supervisor, plugin), HealthStatus.Unhealthy, [PluginTag(plugin)]));
+            checks.Add(new HealthCheckRegistration(plugin, new PluginHealthCheck(supervisor, plugin), HealthStatus.Unhealthy, [ReadyTag, PluginTag(plugin)]));
         }
+
+        checks.Add(new HealthCheckRegistration("added-plugins", new AddedPluginsHealthCheck(supervisor, registered), HealthStatus.Unhealthy, [ReadyTag]));
 
         return checks;
     }

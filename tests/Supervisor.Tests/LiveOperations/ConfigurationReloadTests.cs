@@ -15,6 +15,9 @@ public sealed class ConfigurationReloadTests
 {
     private const int SIGHUP = 1;
 
+    // Two new processes and a drain under four callers: generous for a loaded 2-core machine.
+    private static readonly TimeSpan Recycle = TimeSpan.FromSeconds(60);
+
     [TestMethod]
     public async Task A_reload_under_steady_load_applies_instances_settings_and_deadline_and_fails_no_call()
     {
@@ -40,8 +43,8 @@ public sealed class ConfigurationReloadTests
         StringAssert.Contains(change, "Instances 1 → 2");
         StringAssert.Contains(change, "Settings");
         StringAssert.Contains(change, "Deadline");
-        await Wait.UntilAsync(() => load.Calls.Any(c => c.Version == "two"), "a call answered with the new Settings");
-        await Wait.UntilAsync(async () => Settled((await admin.GetPluginAsync(new GetPluginRequest { Plugin = plugin }).ResponseAsync).Plugin, 2, oldPid), "two ready instances, the old one drained");
+        await Wait.UntilAsync(() => load.Calls.Any(c => c.Version == "two"), "a call answered with the new Settings", Recycle);
+        await Wait.UntilAsync(async () => Settled((await admin.GetPluginAsync(new GetPluginRequest { Plugin = plugin }).ResponseAsync).Plugin, 2, oldPid), "two ready instances, the old one drained", Recycle);
         var settled = load.Calls.Count;
         await load.WaitForCallsAsync(settled + 50, "after the reload");
         await load.StopAsync();
