@@ -98,6 +98,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         LogStarting(_logger, _options.Plugins.Count, _processes.Directory.Path);
         var processes = _processes;
         await Task.WhenAll(_plugins.Values.Select(p => p.StartAsync(processes, cancellationToken))).ConfigureAwait(false);
+        StartAutoRoll();
     }
 
     /// <summary>Sends an event to a ready instance of <paramref name="plugin"/> and returns its reply.</summary>
@@ -259,6 +260,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         }
 
         LogStopping(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+        await StopAutoRollAsync().ConfigureAwait(false);
         await Task.WhenAll(_plugins.Values.Select(p => p.StopAsync(_options.ShutdownTimeout, cancellationToken))).ConfigureAwait(false);
         if (_processes is not null)
         {
