@@ -5,7 +5,8 @@ namespace Supervisor.Configuration;
 
 /// <summary>
 /// Checks a <c>plugin.json</c>'s <c>sha256</c> pin against its command's file, once per start attempt, validation and
-/// roll. A 70 MB binary hashes in about 40 ms here, so restarts reuse a hash while the file provably has not changed.
+/// roll. A 70 MB binary takes about 0.12 s of CPU to hash (OpenSSL with SHA instructions) and well over a second of
+/// wall time on a loaded two-core host, so restarts reuse a hash while the file provably has not changed.
 /// </summary>
 /// <remarks>
 /// The cache key is the file's device, inode, size, mtime and ctime (<see cref="FileStamp"/>). Replacing a file by
