@@ -90,6 +90,11 @@ public sealed partial class PluginSupervisor
 
             var changes = await ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _options, options);
+            if (_processes is not null)
+            {
+                SyncAutoRoll();
+            }
+
             var summary = changes.Count == 0 ? "nothing changed" : string.Join("; ", changes);
             LogReloaded(_logger, source, summary);
             PublishSupervisorEvent(LifecycleEventType.ConfigReloaded, string.Empty, $"configuration from {source} applied: {summary}");
@@ -128,16 +133,17 @@ public sealed partial class PluginSupervisor
     private ReloadPlan Plan(SupervisorOptions next)
     {
         var current = Plugins;
+        var toRun = PluginsToRun(next, current);
         var plan = new ReloadPlan();
         foreach (var (name, deployment) in current)
         {
-            if (!next.Plugins.ContainsKey(name))
+            if (!toRun.ContainsKey(name))
             {
                 plan.Removed.Add(deployment);
             }
         }
 
-        foreach (var (name, options) in next.Plugins)
+        foreach (var (name, options) in toRun)
         {
             if (!current.TryGetValue(name, out var deployment))
             {

@@ -11,8 +11,9 @@ public sealed partial class PluginSupervisor
     {
         var logger = SandboxLogger;
         var sandbox = SandboxHost.Probe(_options, [_options.StateDirectory, _options.PluginsRoot], logger);
-        sandbox.Report(logger, _options.Plugins);
-        var errors = RequirementErrors(sandbox, _options.Plugins);
+        var plugins = Plugins.ToDictionary(p => p.Key, p => p.Value.Options, StringComparer.OrdinalIgnoreCase);
+        sandbox.Report(logger, plugins);
+        var errors = RequirementErrors(sandbox, plugins);
         if (errors.Count > 0)
         {
             await sandbox.ReleaseAsync().ConfigureAwait(false);

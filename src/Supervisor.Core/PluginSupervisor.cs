@@ -64,7 +64,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
         _pluginLogger = _loggerFactory.CreateLogger("Supervisor.Plugins");
         _diagnostics = new HangDiagnostics(new HangDumpStore(Path.Combine(options.StateDirectory, DiagnosticsFolder)), _pluginLogger, _time);
         _state = DesiredStateStore.Open(options.StateDirectory, _loggerFactory.CreateLogger("Supervisor.State"));
-        _plugins = options.Plugins
+        _plugins = PluginsToRun(options, running: null)
             .Select(p => KeyValuePair.Create(p.Key, CreateDeployment(p.Key, p.Value)))
             .ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
@@ -98,8 +98,9 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
             throw;
         }
 
-        LogStarting(_logger, _options.Plugins.Count, _processes.Directory.Path);
+        LogStarting(_logger, Plugins.Count, _processes.Directory.Path);
         await StartInOrderAsync(Plugins, cancellationToken).ConfigureAwait(false);
+        SyncAutoRoll();
     }
 
     /// <summary>Sends an event to a ready instance of <paramref name="plugin"/> and returns its reply.</summary>
@@ -265,6 +266,7 @@ public sealed partial class PluginSupervisor : IAsyncDisposable
 
         // A reload still applying finishes first: it may be starting or removing plugins.
         await _reconfiguring.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopAutoRollAsync().ConfigureAwait(false);
         await StopInOrderAsync(Plugins, options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(RemovalsInProgress()).ConfigureAwait(false);
         if (_processes is not null)

@@ -17,6 +17,7 @@ export class ShimLifetime extends EventEmitter {
   constructor(
     private readonly inFlight: InFlightTracker,
     private readonly logger: Logger,
+    private readonly stopHook: (deadline: number) => Promise<void> = async () => {},
   ) {
     super();
   }
@@ -31,10 +32,13 @@ export class ShimLifetime extends EventEmitter {
       return;
     }
     this.logger.info(`Draining (${reason}): ${this.inFlight.count} handler(s) in flight, grace ${graceMs} ms`);
-    void this.inFlight.waitIdle(graceMs).then((idle) => {
+    const deadline = Date.now() + graceMs;
+    void this.inFlight.waitIdle(graceMs).then(async (idle) => {
       if (!idle) {
         this.logger.warn(`Drain grace ended with ${this.inFlight.count} handler(s) still running; exiting anyway`);
       }
+      // After the handlers: a stop hook that closes what they use must not pull it from under them.
+      await this.stopHook(deadline);
       this.decide(0, true);
     });
   }

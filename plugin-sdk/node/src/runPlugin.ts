@@ -2,11 +2,12 @@ import { rmSync } from 'node:fs';
 import { Server, ServerCredentials, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { createTokenCheck } from './auth';
 import { sdkVersion } from './generated/descriptors';
-import { readHandshake, usageMessage } from './handshake';
+import { readHandshake, usageMessage, type Handshake } from './handshake';
 import { healthService } from './health';
+import { runStartHook, runStopHook } from './hooks';
 import { InFlightTracker } from './inFlight';
 import { ShimLifetime } from './lifetime';
-import { createLogger } from './logging';
+import { createLogger, type Logger } from './logging';
 import { loadServices } from './protocol';
 import { pluginService } from './pluginService';
 import { watchStdin } from './stdinWatcher';
@@ -43,7 +44,7 @@ export function runPlugin(definition: PluginDefinition, options: RunOptions = {}
   process.on('unhandledRejection', (reason) => shimLogger.error('A promise rejection escaped a handler; the plugin keeps serving', reason));
 
   const inFlight = new InFlightTracker();
-  const lifetime = new ShimLifetime(inFlight, shimLogger);
+  const lifetime = new ShimLifetime(inFlight, shimLogger, (deadline) => runStopHook(definition, handshake.plugin, deadline, shimLogger));
   const services = loadServices();
   const checkToken = createTokenCheck(handshake.token, `plugin '${handshake.plugin.name}' (it only answers its supervisor)`);
   const server = new Server({
@@ -55,22 +56,33 @@ export function runPlugin(definition: PluginDefinition, options: RunOptions = {}
   server.addService(services.plugin, guarded(plugin, checkToken));
   server.addService(services.health, guarded(healthService(lifetime), checkToken));
 
-  deleteStaleSocket(handshake.socketPath);
   return new Promise<never>(() => {
-    server.bindAsync(handshake.address, ServerCredentials.createInsecure(), (bindError) => {
-      if (bindError) {
-        shimLogger.critical(`Could not serve on ${handshake.address}`, bindError);
-        process.exit(START_FAILED_EXIT_CODE);
+    void runStartHook(definition, handshake.plugin).then((failed) => {
+      if (failed !== undefined) {
+        process.exit(failed);
       }
-      process.stdout.write(`SUPERVISOR_PLUGIN_READY 1 ${handshake.address}\n`);
-
-      watchStdin(() => lifetime.exitNow('stdin reached end of file: the supervisor is gone', 0), STDIN_EXIT_BUDGET_MS, shimLogger);
-      const graceMs = options.signalDrainGraceMs ?? 5000;
-      process.on('SIGTERM', () => lifetime.drain(graceMs, 'SIGTERM'));
-      process.on('SIGINT', () => lifetime.drain(graceMs, 'SIGINT'));
-
-      void lifetime.exited.then(({ code, graceful }) => stop(server, handshake.socketPath, code, graceful));
+      deleteStaleSocket(handshake.socketPath);
+      serve(server, handshake, lifetime, shimLogger, options);
     });
+  });
+}
+
+/** Binds the socket, prints the ready line, and wires the ways the process ends. */
+function serve(server: Server, handshake: Handshake, lifetime: ShimLifetime, shimLogger: Logger, options: RunOptions): void {
+  server.bindAsync(handshake.address, ServerCredentials.createInsecure(), (bindError) => {
+    if (bindError) {
+      shimLogger.critical(`Could not serve on ${handshake.address}`, bindError);
+      process.exit(START_FAILED_EXIT_CODE);
+    }
+    // Signals first: a SIGTERM sent as soon as the ready line is read must drain (and run the stop hook), not kill.
+    const graceMs = options.signalDrainGraceMs ?? 5000;
+    process.on('SIGTERM', () => lifetime.drain(graceMs, 'SIGTERM'));
+    process.on('SIGINT', () => lifetime.drain(graceMs, 'SIGINT'));
+    process.stdout.write(`SUPERVISOR_PLUGIN_READY 1 ${handshake.address}\n`);
+
+    watchStdin(() => lifetime.exitNow('stdin reached end of file: the supervisor is gone', 0), STDIN_EXIT_BUDGET_MS, shimLogger);
+
+    void lifetime.exited.then(({ code, graceful }) => stop(server, handshake.socketPath, code, graceful));
   });
 }
 

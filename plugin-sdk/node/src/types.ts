@@ -70,6 +70,34 @@ export interface PluginDefinition {
    * replaces the process.
    */
   handleEvent(event: PluginEvent, context: HandlerContext): Promise<HandlerResult> | HandlerResult;
+  /**
+   * Runs once before the ready line, so the first call sees what it set up (a connection, a cache). If it throws (or
+   * rejects), the process writes `<plugin>: the start hook failed: <type>: <message>` on stderr and exits with
+   * `START_HOOK_FAILED_EXIT_CODE` (3): the supervisor counts a failed start and quotes the line.
+   */
+  start?(context: StartContext): Promise<void> | void;
+  /**
+   * Runs once on a drain (the supervisor's `Shutdown`, SIGTERM, SIGINT) after the in-flight handlers finished or the
+   * grace ran out; not when stdin reaches end of file (the supervisor is gone). What it throws is logged.
+   */
+  stop?(context: StopContext): Promise<void> | void;
+}
+
+/** What the start hook receives. */
+export interface StartContext {
+  /** Who this process is, with its `Settings`. */
+  readonly plugin: PluginInfo;
+}
+
+/** What the stop hook receives. */
+export interface StopContext {
+  /** Who this process is, with its `Settings`. */
+  readonly plugin: PluginInfo;
+  /**
+   * Aborted when the drain's grace ends, and never sooner than `STOP_HOOK_MINIMUM_GRACE_MS` (one second) after the hook
+   * starts (a `Shutdown` with no call in flight carries a zero grace). The process exits then, returned or not.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Options of {@link runPlugin} beyond the plugin itself. */

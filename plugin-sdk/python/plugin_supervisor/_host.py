@@ -15,6 +15,7 @@ from . import _logging
 from ._auth import BearerTokenInterceptor
 from ._handshake import Handshake, HandshakeError, read_handshake, usage_message
 from ._health import HealthService
+from ._hooks import Hooks
 from ._inflight import InFlight
 from ._invoker import Invoker
 from ._lifetime import Lifetime
@@ -38,7 +39,8 @@ _STOP_BUDGET_SECONDS = 1.0
 _log = logging.getLogger("plugin_supervisor")
 
 
-def serve(routes: Routes, *, max_concurrency: int, signal_drain_grace: float, log_level: int) -> NoReturn:
+def serve(routes: Routes, *, max_concurrency: int, signal_drain_grace: float, log_level: int,
+          on_start=None, on_stop=None) -> NoReturn:
     try:
         handshake = read_handshake(os.environ)
     except HandshakeError as error:
@@ -50,19 +52,26 @@ def serve(routes: Routes, *, max_concurrency: int, signal_drain_grace: float, lo
     # fills. Line by line, as on a terminal.
     sys.stdout.reconfigure(line_buffering=True)
     in_flight = InFlight()
-    lifetime = Lifetime(in_flight)
-    service = PluginService(handshake.info, routes, in_flight, lifetime, Invoker(max_concurrency),
+    invoker = Invoker(max_concurrency)
+    hooks = Hooks(handshake.info, on_start, on_stop, invoker.event_loop)
+    failed = hooks.start()
+    if failed is not None:
+        logging.shutdown()
+        os._exit(failed)
+    lifetime = Lifetime(in_flight, hooks.stop)
+    service = PluginService(handshake.info, routes, in_flight, lifetime, invoker,
                             logging.getLogger(handshake.info.name or "plugin"))
     server = _start_server(handshake, service, HealthService(lifetime), max(max_concurrency, _CALL_THREADS) + _SHIM_THREADS)
 
+    # Signals first: a SIGTERM sent as soon as the ready line is read must drain (and run the stop hook), not kill.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, _frame: lifetime.drain(signal_drain_grace, signal.Signals(number).name))
     print(handshake.ready_line(), flush=True)
 
     def on_end_of_file() -> None:
         lifetime.exit_now("stdin reached end of file: the supervisor is gone", 0)
 
     watch_stdin(on_end_of_file)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, _frame: lifetime.drain(signal_drain_grace, signal.Signals(number).name))
 
     exit_code = lifetime.wait()
     if not lifetime.immediate:

@@ -27,6 +27,10 @@ class Invoker:
             return asyncio.run_coroutine_threadsafe(_run_async(handler, event, ctx, span, on_end), self._event_loop())
         return self._pool.submit(_run_sync, handler, event, ctx, span, on_end)
 
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop ``async def`` handlers (and hooks) run on, started on first use."""
+        return self._event_loop()
+
     def _event_loop(self) -> asyncio.AbstractEventLoop:
         with self._loop_lock:
             if self._loop is None:

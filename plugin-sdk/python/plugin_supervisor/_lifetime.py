@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import Callable
 
 from ._inflight import InFlight
 
@@ -13,8 +15,9 @@ _log = logging.getLogger("plugin_supervisor")
 class Lifetime:
     """Decides when the process stops and with which exit code; the main thread waits on :meth:`wait`."""
 
-    def __init__(self, in_flight: InFlight) -> None:
+    def __init__(self, in_flight: InFlight, stop_hook: Callable[[float], None] = lambda _deadline: None) -> None:
         self._in_flight = in_flight
+        self._stop_hook = stop_hook
         self._lock = threading.Lock()
         self._draining = False
         self._exited = threading.Event()
@@ -65,8 +68,11 @@ class Lifetime:
         return True
 
     def _drain(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
         if not self._in_flight.wait_idle(grace):
             _log.warning("Drain grace ended with %d handler(s) still running; exiting anyway", self._in_flight.count)
+        # After the handlers: a stop hook that closes what they use must not pull it from under them.
+        self._stop_hook(deadline)
         self._exit(0)
 
     def _exit(self, exit_code: int) -> None:

@@ -27,6 +27,15 @@ public static partial class PluginHost
     /// <summary>Exit code when the plugin could not start serving (e.g. the socket could not be bound).</summary>
     public const int StartFailedExitCode = 1;
 
+    /// <summary>Exit code when the plugin's <see cref="IPluginLifecycle.StartAsync"/> hook failed.</summary>
+    public const int StartHookFailedExitCode = 3;
+
+    /// <summary>
+    /// The least time <see cref="IPluginLifecycle.StopAsync"/> gets before its token is cancelled, whatever the drain's
+    /// grace: one second, within the two seconds the supervisor waits for a process to exit after <c>Shutdown</c>.
+    /// </summary>
+    public static readonly TimeSpan StopHookMinimumGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets how long in-flight handlers may finish after SIGTERM or SIGINT. Defaults to 5 seconds.</summary>
     public static TimeSpan SignalDrainGrace { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -60,7 +69,13 @@ public static partial class PluginHost
 
         using var loggerFactory = PluginLogging.Create();
         handshake.Context.LoggerFactory = loggerFactory;
-        var app = BuildApp(handshake, factory(handshake.Context), loggerFactory);
+        var plugin = factory(handshake.Context);
+        if (plugin is IPluginLifecycle hooks && !await LifecycleHooks.StartAsync(hooks, handshake.Context.Name, cancellationToken).ConfigureAwait(false))
+        {
+            return StartHookFailedExitCode;
+        }
+
+        var app = BuildApp(handshake, plugin, loggerFactory);
         var lifetime = app.Services.GetRequiredService<ShimLifetime>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Supervisor.PluginSdk");
         try
@@ -74,12 +89,13 @@ public static partial class PluginHost
             return StartFailedExitCode;
         }
 
+        // Signals first: a SIGTERM sent as soon as the ready line is read must drain (and run the stop hook), not kill.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         Console.Out.WriteLine(Handshake.ReadyLine(handshake.Address));
         Console.Out.Flush();
 
         StdinWatcher.Start(() => lifetime.ExitNow("stdin reached end of file: the supervisor is gone", 0));
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var cancelled = cancellationToken.Register(() => lifetime.DrainAsync(SignalDrainGrace, "the host cancelled the run"));
 
         var exitCode = await lifetime.Exited.ConfigureAwait(false);
@@ -120,6 +136,7 @@ public static partial class PluginHost
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(plugin);
+        builder.Services.AddSingleton(new LifecycleHooks(plugin as IPluginLifecycle));
         builder.Services.AddSingleton(handshake.Context);
         builder.Services.AddSingleton<InFlightTracker>();
         builder.Services.AddSingleton<ShimLifetime>();

@@ -10,11 +10,28 @@ internal static class AdminCommands
 {
     public static Command List()
     {
-        var command = new Command("list", "List plugins: version, state, ready instances, counters, latency.");
-        command.SetAction((parse, ct) => CallAsync(
-            parse,
-            client => client.ListPluginsAsync(new ListPluginsRequest(), cancellationToken: ct).ResponseAsync,
-            response => PluginTable.PrintPlugins(response.Plugins)));
+        var available = new Option<bool>("--available", "-a")
+        {
+            Description = "List the version folders on disk instead, per plugin (configured or not): which is active, and whether each is complete (and why not).",
+        };
+        var plugin = new Argument<string?>("plugin") { Description = "With --available: only this plugin.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("list", "List plugins: version, state, ready instances, counters, latency.") { available, plugin };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(available) && !string.IsNullOrEmpty(result.GetValue(plugin)))
+            {
+                result.AddError("a plugin name goes with --available; for one running plugin use 'supervisorctl get <plugin>'");
+            }
+        });
+        command.SetAction((parse, ct) => parse.GetValue(available)
+            ? CallAsync(
+                parse,
+                client => client.ListAvailableVersionsAsync(new ListAvailableVersionsRequest { Plugin = parse.GetValue(plugin) ?? string.Empty }, cancellationToken: ct).ResponseAsync,
+                response => VersionTable.Print(response.Plugins))
+            : CallAsync(
+                parse,
+                client => client.ListPluginsAsync(new ListPluginsRequest(), cancellationToken: ct).ResponseAsync,
+                response => PluginTable.PrintPlugins(response.Plugins)));
         return command;
     }
 

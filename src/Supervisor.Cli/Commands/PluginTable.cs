@@ -83,7 +83,7 @@ internal static class PluginTable
     private static string Ms(Duration? duration) =>
         duration is null ? "-" : duration.ToTimeSpan().TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture) + "ms";
 
-    private static void Print(List<string[]> rows)
+    internal static void Print(List<string[]> rows)
     {
         var widths = new int[rows[0].Length];
         foreach (var row in rows)

@@ -28,6 +28,12 @@ public sealed class PluginManifest
     /// </summary>
     public string? HangDumpSignal { get; set; }
 
+    /// <summary>
+    /// Gets or sets the SHA-256 (64 hex digits) the command's file must hash to. A mismatch refuses the start: a wrong
+    /// or half-copied binary is never run. Unset: not checked.
+    /// </summary>
+    public string? Sha256 { get; set; }
+
     /// <summary>Gets the names <see cref="HangDumpSignal"/> may take.</summary>
     public static IReadOnlyList<string> HangDumpSignals { get; } = ["SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
@@ -92,6 +98,11 @@ public sealed class PluginManifest
         if (manifest.HangDumpSignal is { } signal && !HangDumpSignals.Contains(signal, StringComparer.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"{path}: 'hangDumpSignal' is '{signal}'; it must be one of {string.Join(", ", HangDumpSignals)}");
+        }
+
+        if (manifest.Sha256 is { } sha256 && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigit)))
+        {
+            throw new InvalidDataException($"{path}: 'sha256' is '{sha256}'; it must be 64 hexadecimal digits, the SHA-256 of the command's file (sha256sum prints it)");
         }
 
         manifest.Directory = Path.GetDirectoryName(Path.GetFullPath(path))!;

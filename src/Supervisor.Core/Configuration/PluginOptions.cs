@@ -85,6 +85,12 @@ public sealed class PluginOptions
     /// <summary>Gets or sets how a canary roll (<c>RollPlugin</c> with strategy canary) moves traffic and judges the new version.</summary>
     public CanaryOptions Canary { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets whether a new, complete version folder under <c>PluginsRoot/&lt;name&gt;/</c> with a higher semantic
+    /// version than the active one is rolled to by itself, and with which strategy. Defaults to <see cref="AutoRollMode.Off"/>.
+    /// </summary>
+    public AutoRollMode AutoRoll { get; set; } = AutoRollMode.Off;
+
     /// <summary>Gets the settings passed to the plugin as <c>SUPERVISOR_PLUGIN_SETTINGS</c>.</summary>
     public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 

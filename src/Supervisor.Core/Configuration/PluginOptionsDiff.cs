@@ -71,6 +71,7 @@ internal sealed class PluginOptionsDiff
         Check(live, nameof(PluginOptions.DrainTimeout), current.DrainTimeout, next.DrainTimeout);
         Check(live, nameof(PluginOptions.MaxPayloadBytes), current.MaxPayloadBytes, next.MaxPayloadBytes);
         Check(live, nameof(PluginOptions.Idempotent), current.Idempotent, next.Idempotent);
+        Check(live, nameof(PluginOptions.AutoRoll), current.AutoRoll, next.AutoRoll);
         if (!SameCanary(current.Canary, next.Canary))
         {
             live.Add(nameof(PluginOptions.Canary));
@@ -99,6 +100,7 @@ internal sealed class PluginOptionsDiff
         target.DrainTimeout = next.DrainTimeout;
         target.MaxPayloadBytes = next.MaxPayloadBytes;
         target.Idempotent = next.Idempotent;
+        target.AutoRoll = next.AutoRoll;
         target.Canary = next.Canary.Clone();
         target.DependsOn = [.. next.DependsOn];
     }

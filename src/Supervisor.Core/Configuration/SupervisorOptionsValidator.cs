@@ -150,9 +150,9 @@ public static class SupervisorOptionsValidator
             var manifestPath = PluginManifest.PathOf(pluginsRoot, name, plugin.Version);
             try
             {
-                PluginManifest.Load(manifestPath);
+                CommandPin.Verify(PluginManifest.Load(manifestPath), requireFile: false);
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or PinnedCommandMismatchException)
             {
                 fail($"{key}:Version", $"version '{plugin.Version}' is not usable: {ex.Message}");
             }

@@ -105,9 +105,9 @@ internal sealed partial class PluginDeployment
 
         try
         {
-            PluginManifest.Load(path);
+            CommandPin.Verify(PluginManifest.Load(path), requireFile: false);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or PinnedCommandMismatchException)
         {
             throw new RollException(RollError.InvalidVersion, $"version {version} of plugin '{Name}' cannot be used: {ex.Message}");
         }

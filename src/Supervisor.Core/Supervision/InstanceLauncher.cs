@@ -27,12 +27,19 @@ internal sealed partial class InstanceLauncher(string name, string version, Plug
         try
         {
             var manifest = PluginManifest.Load(manifestPath);
+            CommandPin.Verify(manifest, requireFile: false);
             process = await processes.StartAsync(name, version, instanceId, suffix, manifest, token, options).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is PluginStartException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             LogStartFailed(logger, name, version, instanceId, ex.Message);
             return Launch.Failed(null, instanceId, ex.Message);
+        }
+        catch (PinnedCommandMismatchException ex)
+        {
+            // A binary that does not match its pin will not match on the next attempt either: refused, not retried.
+            LogStartFailed(logger, name, version, instanceId, ex.Message);
+            return new Launch(null, null, instanceId, ex.Message, Refused: true);
         }
 
         var instance = new PluginInstance(instanceId, version, slot, restarts, process, options, time);
@@ -81,8 +88,11 @@ internal sealed partial class InstanceLauncher(string name, string version, Plug
         return Launch.Failed(instance, instanceId, reason);
     }
 
-    /// <summary>What a start attempt gave: a ready instance, or a reason and the process that failed.</summary>
-    internal readonly record struct Launch(PluginInstance? Instance, PluginInstance? FailedInstance, string InstanceId, string Failure)
+    /// <summary>
+    /// What a start attempt gave: a ready instance, or a reason and the process that failed. <c>Refused</c>: the start
+    /// can never succeed as things are (a pinned binary that does not match), so quarantine rather than retry.
+    /// </summary>
+    internal readonly record struct Launch(PluginInstance? Instance, PluginInstance? FailedInstance, string InstanceId, string Failure, bool Refused = false)
     {
         public static Launch Ready(PluginInstance instance) => new(instance, null, instance.Id, string.Empty);
 

@@ -61,9 +61,14 @@ internal sealed partial class PluginRuntime
         return (recycled, false);
     }
 
-    internal void EnterQuarantine(int recentRestarts)
+    internal void EnterQuarantine(int recentRestarts) =>
+        EnterQuarantine(
+            $"plugin '{Name}' {Version} restarted {recentRestarts} times within RestartWindow ({Options.RestartWindow.TotalSeconds:0} s, MaxRestarts {Options.MaxRestarts}); last failure: {Volatile.Read(ref _lastFailure)}",
+            "crash-loop");
+
+    /// <summary>Quarantines the version for <paramref name="reason"/>; <paramref name="eventReason"/> is the event's short reason.</summary>
+    internal void EnterQuarantine(string reason, string eventReason)
     {
-        string reason;
         lock (_gate)
         {
             if (_quarantine is not null)
@@ -71,12 +76,11 @@ internal sealed partial class PluginRuntime
                 return;
             }
 
-            reason = $"plugin '{Name}' {Version} restarted {recentRestarts} times within RestartWindow ({Options.RestartWindow.TotalSeconds:0} s, MaxRestarts {Options.MaxRestarts}); last failure: {_lastFailure}";
             _quarantine = new Quarantine(reason);
         }
 
         Publish();
-        Events.Emit(LifecycleEventType.Quarantined, null, "crash-loop", reason);
+        Events.Emit(LifecycleEventType.Quarantined, null, eventReason, reason);
         LogQuarantined(_logger, reason);
         foreach (var instance in CurrentInstances())
         {

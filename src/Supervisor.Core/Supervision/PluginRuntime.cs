@@ -222,7 +222,11 @@ internal sealed partial class PluginRuntime : IAsyncDisposable
         }
 
         RecordFailure($"start failed: {launch.Failure}");
-        Events.Emit(LifecycleEventType.StartFailed, failed, "startup", launch.Failure, instanceId: launch.InstanceId);
+        Events.Emit(LifecycleEventType.StartFailed, failed, launch.Refused ? "pinned" : "startup", launch.Failure, instanceId: launch.InstanceId);
+        if (launch.Refused)
+        {
+            EnterQuarantine($"plugin '{Name}' {Version} is refused: {launch.Failure}; replace the file or fix the pin, then RestartPlugin", "pinned");
+        }
         if (failed is not null)
         {
             using (_logger.BeginScope(failed.Process.LogScope))

@@ -100,6 +100,12 @@ internal sealed partial class SlotSupervisor(PluginRuntime runtime, int index)
                     break;
                 }
 
+                if (runtime.CurrentQuarantine is not null)
+                {
+                    // The start was refused for good (a pin mismatch): no backoff, the quarantine waits for an operator.
+                    continue;
+                }
+
                 (restartReason, decision) = killedByOperator
                     ? ("admin", RestartDecision.RestartAfter(runtime.Options.RestartDelay, 0))
                     : ("start_failed", runtime.Policy.OnExit(++consecutiveFailures, TimeSpan.Zero));

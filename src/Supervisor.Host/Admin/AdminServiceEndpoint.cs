@@ -194,6 +194,20 @@ internal sealed class AdminServiceEndpoint(PluginSupervisor supervisor, Configur
         }
     }
 
+    public override Task<ListAvailableVersionsResponse> ListAvailableVersions(ListAvailableVersionsRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var response = new ListAvailableVersionsResponse();
+            response.Plugins.AddRange(supervisor.ListAvailableVersions(request.Plugin));
+            return Task.FromResult(response);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, ex.Message));
+        }
+    }
+
     private static async Task<RollPluginResponse> RollAsync(Func<Task<RollPluginResponse>> roll)
     {
         try

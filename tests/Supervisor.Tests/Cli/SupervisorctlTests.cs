@@ -90,6 +90,35 @@ public sealed class SupervisorctlTests
         Assert.AreEqual("ROLL_PHASE_COMPLETED", rolledBack.RootElement.GetProperty("roll").GetProperty("phase").GetString());
     }
 
+    [TestMethod]
+    public async Task List_available_shows_the_versions_on_disk_in_order_with_the_active_one_and_why_an_incomplete_one_cannot_run()
+    {
+        using var dir = new TempDirectory();
+        var config = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("2.0.0") });
+        var root = VersionedPlugins.CreateRoot(dir);
+        config["Supervisor"]!["PluginsRoot"] = root;
+        Directory.CreateDirectory(Path.Combine(root, "echo", "10.0.0"));
+        var path = SupervisorConfig.Write(dir, config);
+        await using var supervisor = await SupervisorProcess.StartAsync(path);
+
+        var table = await RunAsync(supervisor, "list", "--available", "echo");
+        var json = await RunAsync(supervisor, "list", "--available", "--json");
+        var misuse = await RunAsync(supervisor, "list", "echo");
+
+        Assert.AreEqual(0, table.ExitCode, table.StandardError);
+        var lines = table.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        StringAssert.StartsWith(lines[0], "PLUGIN");
+        CollectionAssert.AreEqual(new[] { "1.0.0", "2.0.0", "3.0.0", "6.6.6", "10.0.0" }, lines.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).ToArray(), table.StandardOutput);
+        StringAssert.Matches(lines[2], new System.Text.RegularExpressions.Regex(@"^echo\s+2\.0\.0\s+\*\s+yes\s+off"));
+        StringAssert.Matches(lines[5], new System.Text.RegularExpressions.Regex(@"^echo\s+10\.0\.0\s+no\s+off\s+"));
+        StringAssert.Contains(lines[5], $"{Path.Combine(root, "echo", "10.0.0", "plugin.json")} does not exist (yet)");
+        Assert.AreEqual(0, json.ExitCode, json.StandardError);
+        using var document = JsonDocument.Parse(json.StandardOutput);
+        var plugins = document.RootElement.GetProperty("plugins").EnumerateArray().Select(p => p.GetProperty("plugin").GetString()).ToList();
+        CollectionAssert.AreEqual(new[] { "echo", "flaky", "sleepy" }, plugins, "the configured plugin, then the other folders under PluginsRoot");
+        Assert.AreEqual(2, misuse.ExitCode, misuse.StandardError);
+    }
+
     private static Task<BufferedCommandResult> RunAsync(SupervisorProcess supervisor, params string[] arguments) =>
         CliWrap.Cli.Wrap(Supervisorctl)
             .WithArguments(arguments)

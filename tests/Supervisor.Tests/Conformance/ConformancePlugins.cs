@@ -13,7 +13,7 @@ internal static class ConformancePlugins
     public const string Version = "1.0.0";
 
     /// <summary>The events every conformance plugin lists in Describe, in the contract's order.</summary>
-    public static readonly IReadOnlyList<string> EventNames = ["echo", "settings", "sleep", "cancellations", "hang", "throw", "crash", "log"];
+    public static readonly IReadOnlyList<string> EventNames = ["echo", "settings", "sleep", "cancellations", "hang", "throw", "crash", "log", "lifecycle"];
 
     public static string Name(string sdk) => "conformance-" + sdk;
 
@@ -37,7 +37,7 @@ internal static class ConformancePlugins
         return name;
     }
 
-    public static Task<ManualPlugin> StartByHandshakeAsync(string sdk) => ManualPlugin.StartAsync(Require(sdk), Version);
+    public static Task<ManualPlugin> StartByHandshakeAsync(string sdk, string settingsJson = "{}") => ManualPlugin.StartAsync(Require(sdk), Version, settingsJson);
 
     public static HandleEventRequest Request(string name, string payload) =>
         new() { Event = new Event { Id = Guid.NewGuid().ToString("N"), Name = name, Payload = Google.Protobuf.ByteString.CopyFromUtf8(payload), ContentType = "text/plain" } };

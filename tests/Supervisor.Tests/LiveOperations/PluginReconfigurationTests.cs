@@ -28,6 +28,33 @@ public sealed class PluginReconfigurationTests
     }
 
     [TestMethod]
+    public async Task With_Discover_an_unlisted_plugin_runs_on_its_highest_complete_version_and_a_reload_does_not_roll_it()
+    {
+        Repository.RequireArtifacts();
+        using var dir = new TempDirectory();
+        var root = dir.File("plugins");
+        Directory.CreateDirectory(Path.Combine(root, "echo"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "echo", "1.0.0"), Path.Combine(Repository.PluginsRoot, "echo", "1.0.0"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "echo", "2.0.0"), Path.Combine(Repository.PluginsRoot, "echo", "2.0.0"));
+        Repository.CopyPluginBuild("echo", "2.0.0", Path.Combine(root, "echo", "10.0.0")); // half-copied: no plugin.json yet
+        var options = EmbeddedSupervisor.Options(dir);
+        options.Discover = true;
+        await using var supervisor = new PluginSupervisor(options);
+        await supervisor.StartAsync().DefaultTimeout();
+
+        var reply = await supervisor.DispatchAsync("echo", TestEvents.Create("x", "hi")).AsTask().DefaultTimeout();
+        Assert.AreEqual("2.0.0", reply.PluginVersion, "the highest complete version; 10.0.0 has no plugin.json yet");
+
+        File.Copy(Path.Combine(Repository.PluginsRoot, "echo", "2.0.0", "plugin.json"), Path.Combine(root, "echo", "10.0.0", "plugin.json"));
+        var reloaded = EmbeddedSupervisor.Options(dir);
+        reloaded.Discover = true;
+        var changes = await supervisor.ReloadAsync(reloaded).DefaultTimeout();
+
+        Assert.AreEqual(0, changes.Count, string.Join("; ", changes));
+        Assert.AreEqual("2.0.0", supervisor.GetPlugin("echo").ActiveVersion, "a discovered plugin keeps its version across reloads; rolling is AutoRoll's or an operator's");
+    }
+
+    [TestMethod]
     public void A_change_is_sorted_into_in_place_recycle_instances_and_version()
     {
         var current = new PluginOptions { Version = "1.0.0", Instances = 2 };

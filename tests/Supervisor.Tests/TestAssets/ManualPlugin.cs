@@ -41,7 +41,7 @@ internal sealed class ManualPlugin : IAsyncDisposable
         }
     }
 
-    public static async Task<ManualPlugin> StartAsync(string name, string version)
+    public static async Task<ManualPlugin> StartAsync(string name, string version, string settingsJson = "{}")
     {
         Repository.RequireArtifacts();
         var directory = new TempDirectory();
@@ -60,7 +60,7 @@ internal sealed class ManualPlugin : IAsyncDisposable
         start.Environment["SUPERVISOR_PLUGIN_NAME"] = name;
         start.Environment["SUPERVISOR_PLUGIN_VERSION"] = version;
         start.Environment["SUPERVISOR_INSTANCE_ID"] = name + "-test";
-        start.Environment["SUPERVISOR_PLUGIN_SETTINGS"] = "{}";
+        start.Environment["SUPERVISOR_PLUGIN_SETTINGS"] = settingsJson;
         var process = Process.Start(start)!;
         var plugin = new ManualPlugin(process, directory, address, token);
         process.ErrorDataReceived += (_, e) =>

@@ -8,12 +8,43 @@ using Supervisor.PluginSdk;
 /// The conformance events every SDK's conformance plugin handles the same way, through the SDK's public API only.
 /// Synchronous, so <c>hang</c> really holds a handler thread, as the contract asks of .NET.
 /// </summary>
-internal sealed partial class ConformancePlugin(PluginContext context) : SynchronousPlugin
+internal sealed partial class ConformancePlugin(PluginContext context) : SynchronousPlugin, IPluginLifecycle
 {
     private readonly ILogger _logger = context.LoggerFactory.CreateLogger("conformance");
     private int _cancellations;
+    private string _started = "the start hook has not run";
 
-    public override IReadOnlyList<string> EventNames { get; } = ["echo", "settings", "sleep", "cancellations", "hang", "throw", "crash", "log"];
+    public override IReadOnlyList<string> EventNames { get; } = ["echo", "settings", "sleep", "cancellations", "hang", "throw", "crash", "log", "lifecycle"];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Asynchronous on purpose: the ready line must wait for the hook's continuation, not only its first part.
+        await Task.Delay(50, cancellationToken);
+        if (context.Settings.TryGetValue("failStart", out var message))
+        {
+            throw new ConformanceError(message);
+        }
+
+        _started = "started by the start hook";
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!context.Settings.TryGetValue("stopFile", out var path))
+        {
+            return;
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        if (context.Settings.GetValueOrDefault("stopWaits") == "true")
+        {
+            // Written as the token is cancelled, synchronously: the process exits right after.
+            cancellationToken.Register(() => File.WriteAllText(path, $"cancelled after {started.ElapsedMilliseconds} ms"));
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        await File.WriteAllTextAsync(path, "stopped", cancellationToken);
+    }
 
     public override PluginReply HandleEvent(PluginEvent pluginEvent, CancellationToken cancellationToken)
     {
@@ -46,6 +77,8 @@ internal sealed partial class ConformancePlugin(PluginContext context) : Synchro
                 Console.Error.WriteLine("conformance: crashing on request");
                 Environment.Exit(3);
                 return PluginReply.Empty;
+            case "lifecycle":
+                return PluginReply.FromText(_started);
             case "log":
                 LogRequested(_logger, Text(pluginEvent));
                 return PluginReply.FromText("logged");

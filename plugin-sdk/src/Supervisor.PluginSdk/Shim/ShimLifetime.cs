@@ -9,13 +9,17 @@ namespace Supervisor.PluginSdk.Shim;
 internal sealed partial class ShimLifetime
 {
     private readonly InFlightTracker _inFlight;
+    private readonly LifecycleHooks _hooks;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _draining;
 
-    public ShimLifetime(InFlightTracker inFlight, ILogger<ShimLifetime> logger)
+    public ShimLifetime(InFlightTracker inFlight, LifecycleHooks hooks, TimeProvider time, ILogger<ShimLifetime> logger)
     {
         _inFlight = inFlight;
+        _hooks = hooks;
+        _time = time;
         _logger = logger;
     }
 
@@ -46,12 +50,15 @@ internal sealed partial class ShimLifetime
     private async Task DrainCoreAsync(TimeSpan grace, string reason)
     {
         LogDraining(_logger, reason, _inFlight.Count, grace.TotalMilliseconds);
+        var deadline = _time.GetUtcNow() + grace;
         var idle = await _inFlight.WaitIdleAsync(grace, CancellationToken.None).ConfigureAwait(false);
         if (!idle)
         {
             LogDrainTimedOut(_logger, _inFlight.Count);
         }
 
+        // After the handlers: a stop hook that closes what they use must not pull it from under them.
+        await _hooks.StopAsync(deadline, _time, _logger).ConfigureAwait(false);
         _exit.TrySetResult(0);
     }
 
