@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Supervisor.PluginSdk.Hosting;
@@ -123,16 +123,21 @@ public static partial class PluginHost
 
     private static WebApplication BuildApp(HandshakeEnvironment handshake, IPlugin plugin, ILoggerFactory loggerFactory)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The empty builder: no configuration files or variables, no logging providers, no HTTPS, no host filtering.
+        // The shim is configured by the handshake alone, and every service registered here is built by reflection,
+        // which in a Native AOT plugin means generic types made at run time (docs/performance.md, issue 15).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+
         // One logging pipeline for the shim and the plugin's own code (PluginContext.LoggerFactory).
-        builder.Logging.ClearProviders();
+        builder.Services.AddLogging();
         builder.Services.AddSingleton(loggerFactory);
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.ListenUnixSocket(handshake.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.AddServerHeader = false;
         });
+        builder.Services.AddRoutingCore();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(plugin);
@@ -148,12 +153,14 @@ public static partial class PluginHost
             // only the supervisor (holding the token, in a folder only its user can enter) reaches this socket.
             o.MaxReceiveMessageSize = null;
         });
-        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
-            .AddCheck<DrainingHealthCheck>("draining");
+        // grpc.health.v1 itself (Grpc.HealthCheck), not ASP.NET Core's health checks around it: the shim's one status
+        // is whether it drains, which ShimLifetime sets; the checks framework would add a service, a publisher and
+        // their options to every start for that.
+        builder.Services.AddSingleton<HealthServiceImpl>();
 
         var app = builder.Build();
         app.MapGrpcService<PluginServiceEndpoint>();
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcService<HealthServiceImpl>();
         return app;
     }
 
@@ -180,10 +187,4 @@ public static partial class PluginHost
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not serve on {Address}")]
     private static partial void LogServeFailed(ILogger logger, Exception exception, string address);
-
-    private sealed class DrainingHealthCheck(ShimLifetime lifetime) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(lifetime.IsDraining ? HealthCheckResult.Unhealthy("draining") : HealthCheckResult.Healthy());
-    }
 }

@@ -34,6 +34,7 @@ public sealed partial class PackagingTests
         foreach (var name in projects.Keys)
         {
             Assert.IsTrue(File.Exists(Path.Combine(workspace.PluginsRoot, name, "1.0.0", "plugin.json")), "plugin.json is published beside the binaries");
+            Sdk.StartupDefaultsTests.AssertStartupDefaults(Path.Combine(workspace.PluginsRoot, name, "1.0.0"), name);
             plugins[name] = SupervisorConfig.Plugin("1.0.0");
         }
 

@@ -1,6 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace Supervisor.PluginSdk.Hosting;
 
@@ -11,17 +10,26 @@ namespace Supervisor.PluginSdk.Hosting;
 /// </summary>
 internal static class PluginLogging
 {
-    public static ILoggerFactory Create() => LoggerFactory.Create(logging =>
+    public static ILoggerFactory Create() => Create(Console.OpenStandardError());
+
+    // Built by hand, not through LoggerFactory.Create: that one builds a service container just for logging.
+    internal static ILoggerFactory Create(Stream output)
     {
-        logging.AddJsonConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-        });
-        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Grpc", LogLevel.Warning);
-    });
+        var filter = new LoggerFilterOptions { MinLevel = LogLevel.Information };
+        filter.Rules.Add(new LoggerFilterRule(null, "Microsoft", LogLevel.Warning, null));
+        filter.Rules.Add(new LoggerFilterRule(null, "Grpc", LogLevel.Warning, null));
+        var options = new LoggerFactoryOptions { ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId };
+        var provider = new JsonLineLoggerProvider(output, TimeProvider.System);
+        return new LoggerFactory([provider], new FixedFilter(filter), Options.Create(options));
+    }
+
+    // The rules never change while the plugin runs: there is no configuration to reload them from.
+    private sealed class FixedFilter(LoggerFilterOptions value) : IOptionsMonitor<LoggerFilterOptions>
+    {
+        public LoggerFilterOptions CurrentValue => value;
+
+        public LoggerFilterOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<LoggerFilterOptions, string?> listener) => null;
+    }
 }
