@@ -29,10 +29,10 @@ internal static class ReportTable
             string.Create(c, $"{ScenarioNames.Scale,-18} {s.Scale100.Instances} x {s.Scale100.Plugin}: ready in {s.Scale100.ReadyS:0.00} s, {s.Scale100.TotalRssMb:0} MiB in all"),
             string.Create(c, $"{ScenarioNames.Roll,-18} {s.Roll.Failed} of {s.Roll.Calls} calls failed; p99 rolling/steady x{s.Roll.P99Ratio:0.000} ({s.Roll.RollP99Us:0} / {s.Roll.SteadyP99Us:0} us; {s.Roll.RollS:0.00} s to 2.0.0 and back)"),
         };
-        lines.Add(string.Create(c, $"{ScenarioNames.Payload,-18} {"p50 us floor/embedded/events",-30} {"rps c16 floor/embedded/events",-30} embedded B beyond the payload"));
+        lines.Add(string.Create(c, $"{ScenarioNames.Payload,-18} {"p50 us floor/embedded/events",-30} {"rps c16 floor/embedded/events",-30} B beyond the payload: embedded, events host"));
         foreach (var p in s.Payload)
         {
-            lines.Add(string.Create(c, $"{Size(p.Bytes),18} {$"{p.FloorGrpcUds.P50Us:0}/{p.Embedded.P50Us:0}/{p.EventsApi.P50Us:0}",-30} {$"{p.FloorGrpcUds.RpsC16:0}/{p.Embedded.RpsC16:0}/{p.EventsApi.RpsC16:0}",-30} {p.AllocBytesPerDispatch.BeyondPayload:0} (rps over floor: embedded x{p.EmbeddedRpsOverFloor:0.000}, events x{p.EventsRpsOverFloor:0.000})"));
+            lines.Add(string.Create(c, $"{Size(p.Bytes),18} {$"{p.FloorGrpcUds.P50Us:0}/{p.Embedded.P50Us:0}/{p.EventsApi.P50Us:0}",-30} {$"{p.FloorGrpcUds.RpsC16:0}/{p.Embedded.RpsC16:0}/{p.EventsApi.RpsC16:0}",-30} {p.AllocBytesPerDispatch.BeyondPayload:0}, {p.EventsHostAllocBytesPerDispatch.BeyondPayload:0} (rps over floor: embedded x{p.EmbeddedRpsOverFloor:0.000}, events x{p.EventsRpsOverFloor:0.000})"));
         }
 
         lines.Add(string.Create(c, $"{ScenarioNames.Instances,-18} embedded, calls spread over N echo instances:"));

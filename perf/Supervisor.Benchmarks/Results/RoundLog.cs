@@ -15,8 +15,11 @@ internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb);
 /// <summary>One roll round: failed calls, and the p99 of calls started in the steady window and during the roll there and back.</summary>
 internal sealed record RollRound(int Failed, int Calls, double SteadyP99Micros, double RollP99Micros, double RollSeconds);
 
-/// <summary>One payload round at one size: each hop's figures, and the bytes allocated per embedded dispatch (payload included).</summary>
-internal sealed record PayloadRound(int Bytes, HopRound Floor, HopRound Embedded, HopRound EventsApi, double EmbeddedAllocatedBytes);
+/// <summary>
+/// One payload round at one size: each hop's figures, and the bytes allocated per embedded dispatch (in this process)
+/// and per events API dispatch (in the host process), payloads included.
+/// </summary>
+internal sealed record PayloadRound(int Bytes, HopRound Floor, HopRound Embedded, HopRound EventsApi, double EmbeddedAllocatedBytes, double EventsHostAllocatedBytes);
 
 /// <summary>One instance round at one count: the embedded hop's figures with calls spread over that many echo instances.</summary>
 internal sealed record InstanceRound(int Round, int Instances, HopRound Embedded);

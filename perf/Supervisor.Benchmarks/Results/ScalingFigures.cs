@@ -3,7 +3,8 @@ using Supervisor.Benchmarks.Measurement;
 namespace Supervisor.Benchmarks.Results;
 
 /// <summary>
-/// One payload size: each hop's medians, the embedded dispatch's allocations, and the ratios to the floor, each the
+/// One payload size: each hop's medians, the embedded dispatch's allocations, the host's per events API dispatch
+/// (beyond the two payloads it parses: the caller's and the plugin's reply), and the ratios to the floor, each the
 /// median of the per-round ratios (a round's hops ran seconds apart, under the same background load).
 /// </summary>
 internal sealed record PayloadFigures(
@@ -12,6 +13,7 @@ internal sealed record PayloadFigures(
     HopFigures Embedded,
     HopFigures EventsApi,
     AllocationFigures AllocBytesPerDispatch,
+    AllocationFigures EventsHostAllocBytesPerDispatch,
     double EmbeddedP50OverFloor,
     double EmbeddedRpsOverFloor,
     double EventsP50OverFloor,
@@ -30,6 +32,7 @@ internal sealed record PayloadFigures(
                 HopFigures.MedianOf([.. ofSize.Select(r => r.Embedded)]),
                 HopFigures.MedianOf([.. ofSize.Select(r => r.EventsApi)]),
                 AllocationFigures.MedianOf([.. ofSize.Select(r => r.EmbeddedAllocatedBytes)], bytes),
+                AllocationFigures.MedianOf([.. ofSize.Select(r => r.EventsHostAllocatedBytes)], 2 * bytes),
                 MedianRatio(ofSize, static r => r.Embedded.P50Micros / r.Floor.P50Micros),
                 MedianRatio(ofSize, static r => r.Embedded.RequestsPerSecond / r.Floor.RequestsPerSecond),
                 MedianRatio(ofSize, static r => r.EventsApi.P50Micros / r.Floor.P50Micros),

@@ -23,7 +23,7 @@ internal sealed class PayloadScaling
         _progress = progress;
     }
 
-    public async Task<IReadOnlyList<PayloadRound>> MeasureAsync(IHopScenario floor, EmbeddedScenario embedded, IHopScenario eventsApi, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PayloadRound>> MeasureAsync(IHopScenario floor, EmbeddedScenario embedded, EventsApiScenario eventsApi, CancellationToken cancellationToken)
     {
         var sized = new List<SizedCallers>(_settings.PayloadSizes.Count);
         foreach (var size in _settings.PayloadSizes)
@@ -57,10 +57,11 @@ internal sealed class PayloadScaling
                     await _runner.MeasureAsync(callers.Floor, samples, _settings.ScalingWindow, cancellationToken).ConfigureAwait(false),
                     await _runner.MeasureAsync(callers.Embedded, samples, _settings.ScalingWindow, cancellationToken).ConfigureAwait(false),
                     await _runner.MeasureAsync(callers.EventsApi, samples, _settings.ScalingWindow, cancellationToken).ConfigureAwait(false),
-                    await embedded.MeasureAllocatedBytesPerDispatchAsync(callers.Event, callers.Size.AllocationCalls, cancellationToken).ConfigureAwait(false));
+                    await embedded.MeasureAllocatedBytesPerDispatchAsync(callers.Event, callers.Size.AllocationCalls, cancellationToken).ConfigureAwait(false),
+                    await eventsApi.MeasureHostAllocatedBytesPerDispatchAsync(callers.Event, callers.Size.AllocationCalls, cancellationToken).ConfigureAwait(false));
                 results.Add(result);
                 line.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Bytes / 1024} KiB p50 {result.Floor.P50Micros:0}/{result.Embedded.P50Micros:0}/{result.EventsApi.P50Micros:0} us, rps {result.Floor.RequestsPerSecond:0}/{result.Embedded.RequestsPerSecond:0}/{result.EventsApi.RequestsPerSecond:0}, {result.EmbeddedAllocatedBytes - result.Bytes:0} B beyond the payload"));
+                    $"{result.Bytes / 1024} KiB p50 {result.Floor.P50Micros:0}/{result.Embedded.P50Micros:0}/{result.EventsApi.P50Micros:0} us, rps {result.Floor.RequestsPerSecond:0}/{result.Embedded.RequestsPerSecond:0}/{result.EventsApi.RequestsPerSecond:0}, B beyond the payload {result.EmbeddedAllocatedBytes - result.Bytes:0} embedded, {result.EventsHostAllocatedBytes - (2 * result.Bytes):0} in the host beyond its two"));
             }
 
             await _progress.WriteLineAsync($"{ScenarioNames.Payload} round {round}/{_settings.PayloadRounds} (floor/embedded/events): {string.Join("; ", line)}").ConfigureAwait(false);

@@ -35,7 +35,13 @@ public sealed partial class PackagingTests(TestContext testContext)
         var protocol = Read("PluginSupervisor.Protocol");
         var templates = Read("PluginSupervisor.Templates");
 
-        CollectionAssert.IsSubsetOf(new[] { "README.md", "lib/net10.0/Supervisor.PluginSdk.dll", "lib/net10.0/Supervisor.PluginSdk.xml" }, sdk.Entries);
+        CollectionAssert.IsSubsetOf(
+            new[]
+            {
+                "README.md", "lib/net10.0/Supervisor.PluginSdk.dll", "lib/net10.0/Supervisor.PluginSdk.xml",
+                "build/PluginSupervisor.Sdk.props", "buildTransitive/PluginSupervisor.Sdk.props",
+            },
+            sdk.Entries);
         CollectionAssert.IsSubsetOf(
             new[]
             {
