@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Text.Json.Nodes;
 using Supervisor.Configuration;
 using Supervisor.Deployments;
 using Supervisor.Protocol.Admin.V1;
@@ -75,6 +77,22 @@ public sealed class AutoRollTests
         WriteByRename(folder, File.ReadAllText(Path.Combine(Repository.PluginsRoot, "echo", "2.0.0", "plugin.json")));
         await events.WaitForAsync(e => e.Type == LifecycleEventType.RollCompleted, "the redeployed 2.0.0 to roll");
         Assert.AreEqual("2.0.0", supervisor.GetPlugin("echo").ActiveVersion);
+    }
+
+    [TestMethod]
+    public void AutoRoll_loads_from_the_file_and_a_misspelled_mode_names_the_key()
+    {
+        using var dir = new TempDirectory();
+        var good = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        good["Supervisor"]!["Plugins"]!["echo"]!["AutoRoll"] = "canary";
+        var bad = SupervisorConfig.Create(dir, new JsonObject { ["echo"] = SupervisorConfig.Plugin("1.0.0") });
+        bad["Supervisor"]!["Plugins"]!["echo"]!["AutoRoll"] = "sometimes";
+
+        var options = SupervisorConfiguration.Load(SupervisorConfig.Write(dir, good, "good.json"), new Hashtable());
+        var error = Assert.ThrowsExactly<SupervisorConfigurationException>(() => SupervisorConfiguration.Load(SupervisorConfig.Write(dir, bad, "bad.json"), new Hashtable()));
+
+        Assert.AreEqual(AutoRollMode.Canary, options.Plugins["echo"].AutoRoll);
+        StringAssert.Contains(error.Message, "Supervisor:Plugins:echo:AutoRoll");
     }
 
     private static string Root(TempDirectory dir)
