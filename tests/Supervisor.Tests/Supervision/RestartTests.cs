@@ -109,8 +109,9 @@ public sealed class RestartTests
         Assert.AreEqual(0, failures, $"{calls} calls succeeded");
         foreach (var id in old)
         {
-            var firstNewReady = events.All.First(e => e.Type == LifecycleEventType.Ready && !old.Contains(e.InstanceId));
-            var oldExited = events.All.First(e => e.Type == LifecycleEventType.Exited && e.InstanceId == id);
+            // An instance leaves GetPlugin just before its exited event is published: wait for the event, do not assume it.
+            var firstNewReady = await events.WaitForAsync(e => e.Type == LifecycleEventType.Ready && !old.Contains(e.InstanceId), "a new instance ready");
+            var oldExited = await events.WaitForAsync(e => e.Type == LifecycleEventType.Exited && e.InstanceId == id, $"old instance {id} exited");
             Assert.IsLessThan(oldExited.Time.ToDateTime(), firstNewReady.Time.ToDateTime(), "a new process is ready before an old one goes");
         }
     }
