@@ -67,6 +67,9 @@ public sealed class ConfigurationReloadTests
         var admin = new AdminService.AdminServiceClient(adminChannel);
         var before = (await admin.GetPluginAsync(new GetPluginRequest { Plugin = "echo" }).ResponseAsync).Plugin;
         using var watch = admin.WatchEvents(new WatchEventsRequest());
+
+        // The headers come once the subscription is in place: no event after them is missed.
+        await watch.ResponseHeadersAsync.DefaultTimeout();
         await using var log = new LifecycleLog(watch.ResponseStream.ReadAllAsync());
 
         config["Supervisor"]!["Plugins"]!["echo"]!["Instances"] = 0;
