@@ -5,18 +5,6 @@ internal sealed partial class PluginRuntime
 {
     private int _nextSlot;
 
-    /// <summary>Gets how many slots the version keeps filled.</summary>
-    public int SlotCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _slots.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// Adds or removes slots until there are <paramref name="instances"/>. New slots start their instance at once; a
     /// removed slot's start in progress is cancelled, and its running instance drains (up to <c>DrainTimeout</c>) and stops.
