@@ -82,8 +82,9 @@ public sealed partial class PluginSupervisor
                 throw Rejected(new InvalidOperationException(string.Join("; ", plan.Refusals)), source);
             }
 
-            var startsAnew = plan.Added.Concat(plan.Changed.Where(c => c.Diff.Recycle.Count > 0).Select(c => KeyValuePair.Create(c.Deployment.Name, c.Options)));
-            if (_processes is not null && SandboxRequirementErrors(startsAnew.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase)) is { Count: > 0 } sandboxErrors)
+            var startsAnew = plan.Added.Concat(plan.Changed.Where(c => c.Diff.Recycle.Count > 0).Select(c => KeyValuePair.Create(c.Deployment.Name, c.Options)))
+                .ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase);
+            if (_processes is not null && startsAnew.Count > 0 && SandboxRequirementErrors(startsAnew) is { Count: > 0 } sandboxErrors)
             {
                 throw Rejected(new SupervisorConfigurationException(sandboxErrors), source);
             }
