@@ -18,18 +18,14 @@ public sealed partial class PluginSupervisor
     private Dictionary<string, PluginOptions> PluginsToRun(SupervisorOptions options, IReadOnlyDictionary<string, PluginDeployment>? running)
     {
         var plugins = new Dictionary<string, PluginOptions>(options.Plugins, StringComparer.OrdinalIgnoreCase);
-        if (!options.Discover || !Directory.Exists(options.PluginsRoot))
+        if (!options.Discover)
         {
             return plugins;
         }
 
-        foreach (var folder in Directory.EnumerateDirectories(options.PluginsRoot).Order(StringComparer.Ordinal))
+        foreach (var name in VersionFolders.Plugins(options.PluginsRoot).Where(name => !plugins.ContainsKey(name)))
         {
-            var name = Path.GetFileName(folder);
-            if (!FolderName.IsValid(name) || plugins.ContainsKey(name))
-            {
-                continue;
-            }
+            var folder = Path.Combine(options.PluginsRoot, name);
 
             var versions = VersionFolders.List(options.PluginsRoot, name);
             var keep = running?.GetValueOrDefault(name)?.Options.Version;

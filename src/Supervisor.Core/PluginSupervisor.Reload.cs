@@ -42,7 +42,8 @@ public sealed partial class PluginSupervisor
             throw Rejected(ex, configurationPath);
         }
 
-        return ReloadAsync(next, Path.GetFullPath(configurationPath), cancellationToken);
+        // Load validated it, naming each key's source (the file or an environment variable): not again.
+        return ApplyReloadAsync(next, Path.GetFullPath(configurationPath), validated: true, cancellationToken);
     }
 
     /// <summary>
@@ -57,9 +58,14 @@ public sealed partial class PluginSupervisor
     /// <returns>What changed, one line each; empty when nothing did.</returns>
     /// <exception cref="SupervisorConfigurationException">The options are invalid, or change a key that needs a restart; nothing changed.</exception>
     /// <exception cref="InvalidOperationException">A plugin the change affects is mid-roll, or the supervisor is stopping; nothing changed.</exception>
-    public async Task<IReadOnlyList<string>> ReloadAsync(SupervisorOptions options, string source = "options", CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ReloadAsync(SupervisorOptions options, string source = "options", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return ApplyReloadAsync(options, source, validated: false, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyReloadAsync(SupervisorOptions options, string source, bool validated, CancellationToken cancellationToken)
+    {
         await _reconfiguring.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -69,7 +75,7 @@ public sealed partial class PluginSupervisor
             }
 
             var current = Volatile.Read(ref _options);
-            var errors = new List<ConfigurationError>(SupervisorOptionsValidator.Validate(options, _ => source));
+            var errors = new List<ConfigurationError>(validated ? [] : SupervisorOptionsValidator.Validate(options, _ => source));
             errors.AddRange(ReloadCompatibility.Check(current, options, source));
             if (errors.Count > 0)
             {

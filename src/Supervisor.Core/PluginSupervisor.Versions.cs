@@ -31,16 +31,7 @@ public sealed partial class PluginSupervisor
         }
 
         var listed = Plugins.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => Versions(d.Name, d.Active.Version, d.Options.AutoRoll)).ToList();
-        if (Directory.Exists(_options.PluginsRoot))
-        {
-            var others = Directory.EnumerateDirectories(_options.PluginsRoot)
-                .Select(Path.GetFileName)
-                .OfType<string>()
-                .Where(name => FolderName.IsValid(name) && !Plugins.ContainsKey(name))
-                .Order(StringComparer.Ordinal);
-            listed.AddRange(others.Select(name => Versions(name, string.Empty, AutoRollMode.Off)));
-        }
-
+        listed.AddRange(VersionFolders.Plugins(_options.PluginsRoot).Where(name => !Plugins.ContainsKey(name)).Select(name => Versions(name, string.Empty, AutoRollMode.Off)));
         return listed;
     }
 

@@ -24,6 +24,14 @@ namespace Supervisor.Deployments;
 /// </remarks>
 internal static class VersionFolders
 {
+    /// <summary>The plugin folders under <paramref name="pluginsRoot"/> (valid plugin names), by ordinal.</summary>
+    /// <param name="pluginsRoot">The configured <c>PluginsRoot</c>.</param>
+    /// <returns>The folder names; empty when the root does not exist.</returns>
+    public static IEnumerable<string> Plugins(string pluginsRoot) =>
+        Directory.Exists(pluginsRoot)
+            ? Directory.EnumerateDirectories(pluginsRoot).Select(System.IO.Path.GetFileName).OfType<string>().Where(FolderName.IsValid).Order(StringComparer.Ordinal)
+            : [];
+
     /// <summary>Lists the version folders of <paramref name="name"/>, lowest first.</summary>
     /// <param name="pluginsRoot">The configured <c>PluginsRoot</c>.</param>
     /// <param name="name">The plugin's name.</param>
