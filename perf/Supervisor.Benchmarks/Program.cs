@@ -178,7 +178,9 @@ try
     RoundLog log;
     try
     {
-        foreach (var scenario in scenarios)
+        // The embedded supervisor first: where it moves this process into a CPU scheduling group shared with its
+        // plugins (SharedSchedulingGroup), the floor's plugin, started after, is in that group with its caller too.
+        foreach (var scenario in (IScenario[])[embedded, floor, eventsApi])
         {
             try
             {
@@ -202,7 +204,9 @@ try
     }
     finally
     {
-        await Teardown.StopAllAsync(scenarios, Console.Error);
+        // The embedded supervisor last: the processes started while this one was in its scheduling group must be
+        // gone for the group to be removed.
+        await Teardown.StopAllAsync([floor, eventsApi, embedded], Console.Error);
     }
 
     var polly = new InProcessPollyScenario(pluginEvent);

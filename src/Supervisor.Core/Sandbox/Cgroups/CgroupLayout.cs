@@ -17,8 +17,9 @@ internal sealed class CgroupLayout
     private static readonly string Owner = $"{PidNamespace()}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
     private static readonly string[] V2Controllers = ["cpu", "memory", "pids"];
 
-    private CgroupLayout(string? v2, IReadOnlySet<string> v2Controllers, IReadOnlyDictionary<string, string> v1, IReadOnlyList<string> notes)
+    private CgroupLayout(string? v2, IReadOnlySet<string> v2Controllers, IReadOnlyDictionary<string, string> v1, IReadOnlyList<string> notes, bool sharesScheduling = false)
     {
+        _sharesScheduling = sharesScheduling ? 1 : 0;
         V2 = v2;
         V2Controllers_ = v2Controllers;
         V1 = v1;
@@ -35,6 +36,9 @@ internal sealed class CgroupLayout
     public IReadOnlyList<string> Notes { get; }
 
     private IReadOnlySet<string> V2Controllers_ { get; }
+
+    // Whether this layout counted itself into the process's SharedSchedulingGroup, and must count itself out.
+    private int _sharesScheduling;
 
     /// <summary>Gets where each resource is controlled, or <see langword="null"/> when nowhere.</summary>
     public string? Provider(string controller) =>
@@ -73,6 +77,7 @@ internal sealed class CgroupLayout
         }
 
         var v1 = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sharesScheduling = false;
         foreach (var mount in mounts.Where(m => !m.IsV2))
         {
             var key = string.Join(',', mount.Controllers);
@@ -88,10 +93,16 @@ internal sealed class CgroupLayout
                 {
                     v1[controller] = group;
                 }
+
+                if (mount.Controllers.Contains("cpu"))
+                {
+                    SharedSchedulingGroup.Enter(parent, path, $"{GroupPrefix}{Owner}-shared", notes);
+                    sharesScheduling = true;
+                }
             }
         }
 
-        return new CgroupLayout(v2, v2Controllers, v1, notes);
+        return new CgroupLayout(v2, v2Controllers, v1, notes, sharesScheduling);
     }
 
     /// <summary>Creates the group of one instance, with its limits.</summary>
@@ -108,9 +119,18 @@ internal sealed class CgroupLayout
                 folders.Add(v2);
             }
 
+            // Without a CPU limit the instance stays in the supervisor's CPU scheduling group: a group of its own
+            // would make every call cross groups (SharedSchedulingGroup). A hierarchy that mounts cpu with other
+            // controllers is left out whole; usage falls back to v2's cpu.stat or the process tree.
+            var unlimitedCpu = limits.CpuCores > 0 ? null : V1.GetValueOrDefault("cpu");
             var v1 = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (controller, parent) in V1)
             {
+                if (parent == unlimitedCpu)
+                {
+                    continue;
+                }
+
                 var folder = Path.Combine(parent, instanceId);
                 if (!folders.Contains(folder))
                 {
@@ -145,7 +165,7 @@ internal sealed class CgroupLayout
 
     /// <summary>
     /// Removes this supervisor's own groups once every instance is gone, with any instance group whose removal has
-    /// not finished yet (its members are killed).
+    /// not finished yet (its members are killed), and counts it out of the process's shared scheduling group.
     /// </summary>
     public async Task RemoveAsync()
     {
@@ -158,6 +178,11 @@ internal sealed class CgroupLayout
             }
 
             TryDelete(folder);
+        }
+
+        if (Interlocked.Exchange(ref _sharesScheduling, 0) == 1)
+        {
+            await SharedSchedulingGroup.LeaveAsync().ConfigureAwait(false);
         }
     }
 
