@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Supervisor.Benchmarks.Measurement;
 using Supervisor.Benchmarks.Results;
@@ -92,7 +93,9 @@ internal sealed class BenchmarkRunner
     {
         await SequentialRunner.WarmUpAsync(caller, _settings.RoundWarmup, cancellationToken).ConfigureAwait(false);
         var latency = await SequentialRunner.MeasureAsync(caller, latencySamples, cancellationToken).ConfigureAwait(false);
+        var before = CpuContention.Take();
+        var clock = Stopwatch.StartNew();
         var rps = await ThroughputRunner.MeasureAsync(caller, _settings.Callers, _settings.ThroughputRamp, window ?? _settings.ThroughputWindow, cancellationToken).ConfigureAwait(false);
-        return new HopRound(latency.PercentileMicros(0.50), latency.PercentileMicros(0.99), rps);
+        return new HopRound(latency.PercentileMicros(0.50), latency.PercentileMicros(0.99), rps, CpuContention.TreeMicrosPerCall(before, CpuContention.Take(), rps * clock.Elapsed.TotalSeconds));
     }
 }

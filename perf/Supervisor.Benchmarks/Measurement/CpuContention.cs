@@ -9,6 +9,9 @@ namespace Supervisor.Benchmarks.Measurement;
 /// </summary>
 internal static class CpuContention
 {
+    // /proc counts CPU time in USER_HZ ticks, 100 a second on Linux.
+    private const double MicrosPerTick = 10_000;
+
     /// <summary>CPU ticks so far: the whole machine's busy and total, and this process tree's.</summary>
     internal readonly record struct Sample(long MachineBusy, long MachineTotal, long Tree);
 
@@ -36,6 +39,20 @@ internal static class CpuContention
 
         var other = (b.MachineBusy - a.MachineBusy) - (b.Tree - a.Tree);
         return Math.Max(0, 100.0 * other / (b.MachineTotal - a.MachineTotal));
+    }
+
+    /// <summary>
+    /// This process tree's CPU per call between two samples that enclose <paramref name="calls"/> calls (the ramp's
+    /// too: a window's CPU is counted with its ramp, at the same rate).
+    /// </summary>
+    public static double? TreeMicrosPerCall(Sample? start, Sample? end, double calls)
+    {
+        if (start is not { } a || end is not { } b || calls <= 0)
+        {
+            return null;
+        }
+
+        return (b.Tree - a.Tree) * MicrosPerTick / calls;
     }
 
     // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is

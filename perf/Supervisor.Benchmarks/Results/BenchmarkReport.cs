@@ -93,7 +93,8 @@ internal sealed record ScenarioResults(
     IReadOnlyList<PayloadFigures> Payload,
     IReadOnlyList<InstanceFigures> Instances);
 
-internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
+/// <summary>A hop's medians; <paramref name="CpuUsPerCall"/> is the whole process tree's CPU per call (see <see cref="HopRound"/>).</summary>
+internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16, double? CpuUsPerCall)
 {
     public static HopFigures MedianOf(IReadOnlyList<HopRound> rounds)
     {
@@ -107,7 +108,8 @@ internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16)
             rps[i] = rounds[i].RequestsPerSecond;
         }
 
-        return new HopFigures(Math.Round(Median.Of(p50), 1), Math.Round(Median.Of(p99), 1), Math.Round(Median.Of(rps)));
+        double[] cpu = [.. rounds.Select(r => r.CpuMicrosPerCall).OfType<double>()];
+        return new HopFigures(Math.Round(Median.Of(p50), 1), Math.Round(Median.Of(p99), 1), Math.Round(Median.Of(rps)), cpu.Length == 0 ? null : Math.Round(Median.Of(cpu), 1));
     }
 }
 

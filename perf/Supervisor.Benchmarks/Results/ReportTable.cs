@@ -14,7 +14,7 @@ internal static class ReportTable
         var lines = new List<string>
         {
             string.Create(c, $"{report.Workload.Plugin}, {report.Workload.PayloadBytes} B payload, median of {report.Machine.Rounds} round(s){(report.Machine.Quick ? " (quick)" : string.Empty)}"),
-            string.Create(c, $"{"scenario",-18} {"p50 us",10} {"p99 us",10} {"rps c16",10}"),
+            string.Create(c, $"{"scenario",-18} {"p50 us",10} {"p99 us",10} {"rps c16",10} {"cpu us/call",12}"),
             Row(c, ScenarioNames.Floor, s.FloorGrpcUds),
             Row(c, ScenarioNames.Embedded, s.Embedded),
             Row(c, ScenarioNames.EventsApi, s.EventsApi),
@@ -38,7 +38,7 @@ internal static class ReportTable
         lines.Add(string.Create(c, $"{ScenarioNames.Instances,-18} embedded, calls spread over N echo instances:"));
         foreach (var i in s.Instances)
         {
-            lines.Add(string.Create(c, $"{$"x{i.Instances}",18} p50 {i.Embedded.P50Us:0.0} us, {i.Embedded.RpsC16:0} rps (x{i.RpsOverOneInstance:0.000} one instance's)"));
+            lines.Add(string.Create(c, $"{$"x{i.Instances}",18} p50 {i.Embedded.P50Us:0.0} us, {i.Embedded.RpsC16:0} rps (x{i.RpsOverOneInstance:0.000} one instance's), {(i.Embedded.CpuUsPerCall is { } cpu ? cpu.ToString("0.0", c) : "-")} cpu us/call"));
         }
 
         if (report.Machine.OtherCpuPctMedian is { } median)
@@ -55,5 +55,5 @@ internal static class ReportTable
     private static string Size(int bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / 1024} KiB";
 
     private static string Row(CultureInfo c, string name, HopFigures f) =>
-        string.Create(c, $"{name,-18} {f.P50Us,10:0.0} {f.P99Us,10:0.0} {f.RpsC16,10:0}");
+        string.Create(c, $"{name,-18} {f.P50Us,10:0.0} {f.P99Us,10:0.0} {f.RpsC16,10:0} {(f.CpuUsPerCall is { } cpu ? cpu.ToString("0.0", c) : "-"),12}");
 }
