@@ -1,10 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Grpc.HealthCheck;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Supervisor.PluginSdk.Hosting;
 using Supervisor.Protocol;
@@ -75,13 +69,19 @@ public static partial class PluginHost
             return StartHookFailedExitCode;
         }
 
-        var app = BuildApp(handshake, plugin, loggerFactory);
-        var lifetime = app.Services.GetRequiredService<ShimLifetime>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Supervisor.PluginSdk");
+        var logger = loggerFactory.CreateLogger("Supervisor.PluginSdk");
+        var inFlight = new InFlightTracker(TimeProvider.System);
+        var lifetime = new ShimLifetime(inFlight, new LifecycleHooks(plugin as IPluginLifecycle), TimeProvider.System, loggerFactory.CreateLogger<ShimLifetime>());
+        var application = new ShimApplication(
+            new BearerToken(handshake.Token, $"plugin '{handshake.Context.Name}' (it only answers its supervisor)"),
+            new PluginServiceEndpoint(plugin, handshake.Context, inFlight, lifetime, loggerFactory.CreateLogger<PluginServiceEndpoint>()),
+            new HealthEndpoint(lifetime),
+            loggerFactory.CreateLogger<ShimApplication>());
+        using var server = ShimServer.Create(handshake.SocketPath, loggerFactory);
         try
         {
             DeleteStaleSocket(handshake.SocketPath);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await server.StartAsync(application, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -103,7 +103,7 @@ public static partial class PluginHost
         {
             try
             {
-                await app.StopAsync(stopBudget.Token).ConfigureAwait(false);
+                await server.StopAsync(stopBudget.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -119,49 +119,6 @@ public static partial class PluginHost
             context.Cancel = true;
             _ = lifetime.DrainAsync(SignalDrainGrace, context.Signal.ToString());
         }
-    }
-
-    private static WebApplication BuildApp(HandshakeEnvironment handshake, IPlugin plugin, ILoggerFactory loggerFactory)
-    {
-        // The empty builder: no configuration files or variables, no logging providers, no HTTPS, no host filtering.
-        // The shim is configured by the handshake alone, and every service registered here is built by reflection,
-        // which in a Native AOT plugin means generic types made at run time (docs/performance.md, issue 15).
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
-
-        // One logging pipeline for the shim and the plugin's own code (PluginContext.LoggerFactory).
-        builder.Services.AddLogging();
-        builder.Services.AddSingleton(loggerFactory);
-
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.ListenUnixSocket(handshake.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.AddServerHeader = false;
-        });
-        builder.Services.AddRoutingCore();
-
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(plugin);
-        builder.Services.AddSingleton(new LifecycleHooks(plugin as IPluginLifecycle));
-        builder.Services.AddSingleton(handshake.Context);
-        builder.Services.AddSingleton<InFlightTracker>();
-        builder.Services.AddSingleton<ShimLifetime>();
-        builder.Services.AddGrpc(o =>
-        {
-            o.Interceptors.Add<BearerTokenInterceptor>(handshake.Token, $"plugin '{handshake.Context.Name}' (it only answers its supervisor)");
-            o.EnableDetailedErrors = false;
-            // No limit of the shim's own: the supervisor enforces each plugin's MaxPayloadBytes before it sends, and
-            // only the supervisor (holding the token, in a folder only its user can enter) reaches this socket.
-            o.MaxReceiveMessageSize = null;
-        });
-        // grpc.health.v1 itself (Grpc.HealthCheck), not ASP.NET Core's health checks around it: the shim's one status
-        // is whether it drains, which ShimLifetime sets; the checks framework would add a service, a publisher and
-        // their options to every start for that.
-        builder.Services.AddSingleton<HealthServiceImpl>();
-
-        var app = builder.Build();
-        app.MapGrpcService<PluginServiceEndpoint>();
-        app.MapGrpcService<HealthServiceImpl>();
-        return app;
     }
 
     private static void DeleteStaleSocket(string path)

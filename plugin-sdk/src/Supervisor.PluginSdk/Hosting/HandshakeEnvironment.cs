@@ -79,7 +79,9 @@ internal sealed class HandshakeEnvironment
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         settings = result;
         error = null;
-        if (string.IsNullOrWhiteSpace(json))
+        // The supervisor sends {} for a plugin without settings; the JSON reader's first use costs a Native AOT plugin
+        // about a millisecond of its start.
+        if (string.IsNullOrWhiteSpace(json) || json == "{}")
         {
             return true;
         }

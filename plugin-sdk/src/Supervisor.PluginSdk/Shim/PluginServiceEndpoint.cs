@@ -7,7 +7,7 @@ using Supervisor.Protocol.Plugin.V1;
 namespace Supervisor.PluginSdk.Shim;
 
 /// <summary>Serves <c>supervisor.plugin.v1.PluginService</c> for the plugin's handler.</summary>
-internal sealed partial class PluginServiceEndpoint : PluginService.PluginServiceBase
+internal sealed partial class PluginServiceEndpoint
 {
     private readonly IPlugin _plugin;
     private readonly PluginContext _context;
@@ -15,7 +15,7 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
     private readonly ShimLifetime _lifetime;
     private readonly ILogger _logger;
 
-    public PluginServiceEndpoint(IPlugin plugin, PluginContext context, InFlightTracker inFlight, ShimLifetime lifetime, ILogger<PluginServiceEndpoint> logger)
+    public PluginServiceEndpoint(IPlugin plugin, PluginContext context, InFlightTracker inFlight, ShimLifetime lifetime, ILogger logger)
     {
         _plugin = plugin;
         _context = context;
@@ -24,7 +24,7 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         _logger = logger;
     }
 
-    public override async Task<HandleEventResponse> HandleEvent(HandleEventRequest request, ServerCallContext context)
+    public async Task<HandleEventResponse> HandleEvent(HandleEventRequest request, GrpcCall call)
     {
         if (_lifetime.IsDraining)
         {
@@ -39,8 +39,9 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
             throw new RpcException(new Status(StatusCode.Unimplemented, $"plugin '{_context.Name}' does not handle event '{wire.Name}'; it handles {string.Join(", ", _plugin.EventNames)}"));
         }
 
-        var pluginEvent = new PluginEvent(wire.Id, wire.Name, wire.Payload.Memory, wire.ContentType, wire.Attributes, context.Deadline);
-        var cancellationToken = context.CancellationToken;
+        var pluginEvent = new PluginEvent(wire.Id, wire.Name, wire.Payload.Memory, wire.ContentType, wire.Attributes, call.Deadline);
+        var cancellationToken = call.CancellationToken;
+        using var trace = TraceContext.Continue(call.RequestHeaders);
         using var activity = HandlerActivity.Start(wire.Name, wire.Id);
         var handler = InvokeTracked(pluginEvent, cancellationToken);
         PluginReply reply;
@@ -52,7 +53,8 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var deadlinePassed = context.Deadline <= DateTime.UtcNow;
+            // The token fires at the deadline or when the caller goes away; a caller still there was not the cause.
+            var deadlinePassed = !call.IsAborted || call.Deadline <= DateTime.UtcNow;
             throw new RpcException(deadlinePassed
                 ? new Status(StatusCode.DeadlineExceeded, $"event '{wire.Name}' was still being handled at its deadline")
                 : new Status(StatusCode.Cancelled, "the caller cancelled the call"));
@@ -71,7 +73,7 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
         return ToResponse(reply);
     }
 
-    public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context)
+    public DescribeResponse Describe()
     {
         var response = new DescribeResponse
         {
@@ -81,22 +83,22 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
             SdkVersion = typeof(PluginHost).Assembly.GetName().Version?.ToString(3) ?? string.Empty,
         };
         response.EventNames.AddRange(_plugin.EventNames);
-        return Task.FromResult(response);
+        return response;
     }
 
-    public override Task<GetStatusResponse> GetStatus(GetStatusRequest request, ServerCallContext context)
+    public GetStatusResponse GetStatus()
     {
         var (pastDeadline, maxOverdue) = _inFlight.Overdue();
-        return Task.FromResult(new GetStatusResponse
+        return new GetStatusResponse
         {
             InFlight = (uint)_inFlight.Count,
             PastDeadline = (uint)pastDeadline,
             MaxOverdue = Duration.FromTimeSpan(maxOverdue),
             Draining = _lifetime.IsDraining,
-        });
+        };
     }
 
-    public override Task<ShutdownResponse> Shutdown(ShutdownRequest request, ServerCallContext context)
+    public ShutdownResponse Shutdown(ShutdownRequest request)
     {
         var grace = request.Grace?.ToTimeSpan() ?? TimeSpan.Zero;
         if (grace < TimeSpan.Zero)
@@ -106,7 +108,7 @@ internal sealed partial class PluginServiceEndpoint : PluginService.PluginServic
 
         var inFlight = (uint)_inFlight.Count;
         _ = _lifetime.DrainAsync(grace, "the supervisor asked for a shutdown");
-        return Task.FromResult(new ShutdownResponse { InFlight = inFlight });
+        return new ShutdownResponse { InFlight = inFlight };
     }
 
     private bool Handles(string eventName)

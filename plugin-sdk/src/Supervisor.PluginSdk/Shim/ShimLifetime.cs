@@ -1,35 +1,34 @@
-using Grpc.Health.V1;
-using Grpc.HealthCheck;
 using Microsoft.Extensions.Logging;
 
 namespace Supervisor.PluginSdk.Shim;
 
 /// <summary>
 /// Draining and exit: stop taking calls, let in-flight handlers finish within a grace of the shim's own
-/// (the generic host's 30 s default is far too long for a plugin), then end the process. The health service
-/// answers <c>SERVING</c> until then and <c>NOT_SERVING</c> from the moment the shim stops taking calls.
+/// (the supervisor waits only the grace plus 2 s), then end the process. The health service answers <c>SERVING</c>
+/// until then and <c>NOT_SERVING</c> from the moment the shim stops taking calls (<see cref="Draining"/>).
 /// </summary>
 internal sealed partial class ShimLifetime
 {
     private readonly InFlightTracker _inFlight;
     private readonly LifecycleHooks _hooks;
     private readonly TimeProvider _time;
-    private readonly HealthServiceImpl _health;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drainStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _draining;
 
-    public ShimLifetime(InFlightTracker inFlight, LifecycleHooks hooks, TimeProvider time, HealthServiceImpl health, ILogger<ShimLifetime> logger)
+    public ShimLifetime(InFlightTracker inFlight, LifecycleHooks hooks, TimeProvider time, ILogger logger)
     {
         _inFlight = inFlight;
         _hooks = hooks;
         _time = time;
-        _health = health;
         _logger = logger;
-        health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
     }
 
     public bool IsDraining => Volatile.Read(ref _draining) == 1;
+
+    /// <summary>Completes when the shim stops taking calls (a drain or an exit).</summary>
+    public Task Draining => _drainStarted.Task;
 
     /// <summary>Completes with the process exit code once the shim has decided to stop.</summary>
     public Task<int> Exited => _exit.Task;
@@ -39,7 +38,7 @@ internal sealed partial class ShimLifetime
     {
         if (Interlocked.Exchange(ref _draining, 1) == 0)
         {
-            _health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.NotServing);
+            _drainStarted.TrySetResult();
             _ = DrainCoreAsync(grace, reason);
         }
 
@@ -50,7 +49,7 @@ internal sealed partial class ShimLifetime
     public void ExitNow(string reason, int exitCode)
     {
         Interlocked.Exchange(ref _draining, 1);
-        _health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.NotServing);
+        _drainStarted.TrySetResult();
         LogExitingNow(_logger, reason);
         _exit.TrySetResult(exitCode);
     }
