@@ -5,7 +5,8 @@ namespace Supervisor.Protocol;
 
 /// <summary>
 /// Server interceptor that refuses every call not carrying <c>authorization: Bearer &lt;token&gt;</c> with
-/// UNAUTHENTICATED. Used by plugin shims (the per-process token) and by the supervisor's admin API.
+/// UNAUTHENTICATED. Used by the supervisor's admin API; the .NET plugin shim, which has no gRPC service binding to
+/// intercept, checks its per-process token the same way (Shim/BearerToken.cs).
 /// </summary>
 public sealed class BearerTokenInterceptor : Interceptor
 {
