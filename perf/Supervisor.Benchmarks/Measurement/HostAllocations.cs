@@ -11,6 +11,9 @@ namespace Supervisor.Benchmarks.Measurement;
 internal sealed partial class HostAllocations : IDisposable
 {
     private const string Counter = "dotnet_gc_heap_total_allocated_bytes_total";
+
+    /// <summary>Gets the shortest window between two reads that sees the counter move: scrapes are cached for 300 ms.</summary>
+    public static TimeSpan ShortestWindow { get; } = TimeSpan.FromSeconds(1);
     private readonly HttpClient _http;
     private readonly Uri _metrics;
 
