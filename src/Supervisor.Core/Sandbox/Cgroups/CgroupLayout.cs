@@ -121,8 +121,10 @@ internal sealed class CgroupLayout
 
             // Without a CPU limit the instance stays in the supervisor's CPU scheduling group: a group of its own
             // would make every call cross groups (SharedSchedulingGroup). A hierarchy that mounts cpu with other
-            // controllers is left out whole; usage falls back to v2's cpu.stat or the process tree.
-            var unlimitedCpu = limits.CpuCores > 0 ? null : V1.GetValueOrDefault("cpu");
+            // controllers is left out whole (usage falls back to v2's cpu.stat or the process tree), unless it is the
+            // only one: killing the instance's whole tree needs one group of its own somewhere.
+            var onlyHierarchy = V2 is null && V1.Values.Distinct(StringComparer.Ordinal).Count() == 1;
+            var unlimitedCpu = limits.CpuCores > 0 || onlyHierarchy ? null : V1.GetValueOrDefault("cpu");
             var v1 = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (controller, parent) in V1)
             {
