@@ -5,22 +5,19 @@ namespace Supervisor.Protocol;
 
 /// <summary>
 /// Server interceptor that refuses every call not carrying <c>authorization: Bearer &lt;token&gt;</c> with
-/// UNAUTHENTICATED. Used by the supervisor's admin API; the .NET plugin shim, which has no gRPC service binding to
-/// intercept, checks its per-process token the same way (Shim/BearerToken.cs).
+/// UNAUTHENTICATED (<see cref="BearerTokenCheck"/>). Used by the supervisor's admin API; the .NET plugin shim, which
+/// has no gRPC service binding to intercept, runs the same check itself.
 /// </summary>
 public sealed class BearerTokenInterceptor : Interceptor
 {
-    private readonly string _expected;
-    private readonly string _service;
+    private readonly BearerTokenCheck _check;
 
     /// <summary>Creates the interceptor.</summary>
     /// <param name="token">The token every call must carry.</param>
     /// <param name="service">Names the service in refusals, e.g. <c>the admin API</c>.</param>
     public BearerTokenInterceptor(string token, string service)
     {
-        ArgumentException.ThrowIfNullOrEmpty(token);
-        _expected = "Bearer " + token;
-        _service = service;
+        _check = new BearerTokenCheck(token, service);
     }
 
     /// <inheritdoc />
@@ -41,27 +38,9 @@ public sealed class BearerTokenInterceptor : Interceptor
 
     private void Authorize(ServerCallContext context)
     {
-        var presented = context.RequestHeaders.GetValue("authorization");
-        if (presented is null)
+        if (_check.Refusal(context.RequestHeaders.GetValue("authorization")) is { } refusal)
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"{_service} requires 'authorization: Bearer <token>'"));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
         }
-
-        if (!FixedTimeEquals(presented, _expected))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"{_service} refused the token: it is not valid"));
-        }
-    }
-
-    // Constant time, so the comparison does not leak how much of a guess was right; no allocation on the call path.
-    private static bool FixedTimeEquals(string presented, string expected)
-    {
-        var difference = presented.Length ^ expected.Length;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            difference |= (i < presented.Length ? presented[i] : 0) ^ expected[i];
-        }
-
-        return difference == 0;
     }
 }

@@ -73,7 +73,7 @@ public static partial class PluginHost
         var inFlight = new InFlightTracker(TimeProvider.System);
         var lifetime = new ShimLifetime(inFlight, new LifecycleHooks(plugin as IPluginLifecycle), TimeProvider.System, loggerFactory.CreateLogger<ShimLifetime>());
         var application = new ShimApplication(
-            new BearerToken(handshake.Token, $"plugin '{handshake.Context.Name}' (it only answers its supervisor)"),
+            new BearerTokenCheck(handshake.Token, $"plugin '{handshake.Context.Name}' (it only answers its supervisor)"),
             new PluginServiceEndpoint(plugin, handshake.Context, inFlight, lifetime, loggerFactory.CreateLogger<PluginServiceEndpoint>()),
             new HealthEndpoint(lifetime),
             loggerFactory.CreateLogger<ShimApplication>());

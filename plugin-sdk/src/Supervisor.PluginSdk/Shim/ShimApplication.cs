@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
+using Supervisor.Protocol;
 using Supervisor.Protocol.Plugin.V1;
 
 namespace Supervisor.PluginSdk.Shim;
@@ -19,12 +20,12 @@ internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollect
     private const string PluginServicePrefix = "/supervisor.plugin.v1.PluginService/";
     private const string HealthServicePrefix = "/grpc.health.v1.Health/";
 
-    private readonly BearerToken _token;
+    private readonly BearerTokenCheck _token;
     private readonly PluginServiceEndpoint _plugin;
     private readonly HealthEndpoint _health;
     private readonly ILogger _logger;
 
-    public ShimApplication(BearerToken token, PluginServiceEndpoint plugin, HealthEndpoint health, ILogger logger)
+    public ShimApplication(BearerTokenCheck token, PluginServiceEndpoint plugin, HealthEndpoint health, ILogger logger)
     {
         _token = token;
         _plugin = plugin;
@@ -52,7 +53,8 @@ internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollect
         }
 
         // Before anything of the call is read: a caller without the token learns nothing else.
-        if (_token.Refusal(request.Headers.Authorization) is { } refusal)
+        var authorization = request.Headers.Authorization;
+        if (_token.Refusal(StringValues.IsNullOrEmpty(authorization) ? null : authorization.ToString()) is { } refusal)
         {
             GrpcCall.Refuse(context, response, StatusCode.Unauthenticated, refusal);
             return;
