@@ -1,6 +1,6 @@
-using Supervisor.PluginSdk.Shim;
+using Supervisor.Protocol.Wire;
 
-namespace Supervisor.Tests.Sdk;
+namespace Supervisor.Tests.Wire;
 
 [TestClass]
 public sealed class GrpcStatusMessageTests

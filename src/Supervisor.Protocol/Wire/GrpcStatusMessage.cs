@@ -1,15 +1,19 @@
 using System.Text;
 
-namespace Supervisor.PluginSdk.Shim;
+namespace Supervisor.Protocol.Wire;
 
 /// <summary>
 /// Percent-encodes <c>grpc-message</c> as gRPC over HTTP/2 asks: the UTF-8 bytes of the text, each byte outside
 /// printable ASCII, and <c>%</c> itself, as <c>%XX</c>. Header values must be ASCII, and clients decode it back.
 /// </summary>
-internal static class GrpcStatusMessage
+public static class GrpcStatusMessage
 {
+    /// <summary>Encodes <paramref name="message"/> for the <c>grpc-message</c> trailer.</summary>
+    /// <param name="message">The status's text.</param>
+    /// <returns><paramref name="message"/> itself when nothing in it needs encoding.</returns>
     public static string Encode(string message)
     {
+        ArgumentNullException.ThrowIfNull(message);
         if (!NeedsEncoding(message))
         {
             return message;
