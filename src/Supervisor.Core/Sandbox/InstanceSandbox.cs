@@ -54,6 +54,9 @@ internal sealed class InstanceSandbox
     /// <summary>Gets the layers and how each applied.</summary>
     public IReadOnlyList<SandboxLayer> Layers { get; }
 
+    /// <summary>Gets whether the plugin is started through wrappers (which then make it a session leader themselves).</summary>
+    public bool Wraps => _prefix.Count > 0;
+
     /// <summary>The program to start and its arguments: the wrappers, then the plugin's own command line.</summary>
     public (string FileName, IReadOnlyList<string> Arguments) Command(string executable, IReadOnlyList<string> arguments)
     {
