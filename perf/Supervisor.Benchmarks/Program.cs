@@ -23,6 +23,7 @@ var hosts = new List<HostBuild>();
 int? soakMinutes = null;
 var sdks = false;
 var sandbox = false;
+int? scaleInstances = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -43,6 +44,22 @@ for (var i = 0; i < args.Length; i++)
         case "--sdks":
             sdks = true;
             break;
+        case "--scale":
+            // The count is optional, like --soak's minutes.
+            scaleInstances = 0;
+            if (i + 1 < args.Length && !args[i + 1].StartsWith('-'))
+            {
+                if (!int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count is < 1 or > 1000)
+                {
+                    await Console.Error.WriteLineAsync($"--scale {args[i + 1]}: the instance count must be a whole number from 1 to 1000");
+                    return Usage;
+                }
+
+                scaleInstances = count;
+                i++;
+            }
+
+            break;
         case "--soak":
             // The minutes are optional: a following argument that is not a number is the next option.
             soakMinutes = SoakSettings.DefaultMinutes;
@@ -61,7 +78,7 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "-h" or "--help":
             Console.WriteLine("""
-                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks] [--sandbox]
+                usage: Supervisor.Benchmarks [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks] [--sandbox] [--scale [INSTANCES]]
                   every scenario, into PATH (default: artifacts/bench/results.json in the repository); or, with --host,
                   only a comparison of supervisor host builds (perf/publish-modes.sh; default PATH: artifacts/bench/publish-modes.json);
                   or, with --soak, only the soak: the published host on echo and chaos for MINUTES (default 10; 2 or more
@@ -71,10 +88,12 @@ for (var i = 0; i < args.Length; i++)
                   first reply, idle RSS and 16-caller 1 KiB throughput, as ratios to .NET's (default PATH: artifacts/bench/sdks.json);
                   or, with --sandbox, only what each sandbox layer costs: the .NET echo's start to first reply and 16-caller 1 KiB
                   throughput with the sandbox off, its wrappers only, identity, bwrap, cgroups, and all (artifacts/bench/sandbox.json)
+                  or, with --scale, only scale_100: INSTANCES (default: 100, 10 with --quick) AOT echo instances started at once
+                  under an embedded supervisor, 3 rounds (1 with --quick), with the CPU per start (artifacts/bench/scale.json)
                 """);
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks] [--sandbox]");
+            await Console.Error.WriteLineAsync($"unknown or incomplete argument '{args[i]}'; usage: [--quick] [--out PATH] [--host MODE=EXECUTABLE ...] [--soak [MINUTES]] [--sdks] [--sandbox] [--scale [INSTANCES]]");
             return Usage;
     }
 }
@@ -91,6 +110,12 @@ if (sandbox && (sdks || hosts.Count > 0 || soakMinutes is not null))
     return Usage;
 }
 
+if (scaleInstances is not null && (sdks || sandbox || hosts.Count > 0 || soakMinutes is not null))
+{
+    await Console.Error.WriteLineAsync("--scale runs alone: it combines only with --quick and --out");
+    return Usage;
+}
+
 if (sdks && hosts.Count > 0)
 {
     await Console.Error.WriteLineAsync("--sdks does not combine with --host");
@@ -104,7 +129,7 @@ if (repoRoot is null)
     return ArtifactsMissing;
 }
 
-outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : sdks ? "sdks.json" : sandbox ? "sandbox.json" : "results.json");
+outPath ??= Path.Combine(repoRoot, "artifacts", "bench", soakMinutes is not null ? "soak.json" : hosts.Count > 0 ? "publish-modes.json" : sdks ? "sdks.json" : sandbox ? "sandbox.json" : scaleInstances is not null ? "scale.json" : "results.json");
 if (hosts.Find(h => !File.Exists(h.Executable)) is { } absent)
 {
     await Console.Error.WriteLineAsync($"--host {absent.Mode}: no executable at {absent.Executable}");
@@ -165,6 +190,15 @@ try
         var sdkComparison = new SdkComparison(paths, Console.Error);
         var sdkReport = await sdkComparison.MeasureAsync(settings.Quick ? 1 : 5, settings.Callers, settings.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10), startedAt, interrupt.Token);
         await WriteResultsAsync(JsonSerializer.Serialize(sdkReport, ReportJsonContext.Default.SdkReport), sdkReport.Format());
+        return 0;
+    }
+
+    if (scaleInstances is { } count)
+    {
+        var alone = new ScaleScenario(paths, Console.Error);
+        var instances = count > 0 ? count : settings.ScaleInstances;
+        var figures = ScaleFigures.MedianOf(await alone.MeasureAsync(settings.ScaleRounds, instances, interrupt.Token), instances, alone.Plugin);
+        await WriteResultsAsync(JsonSerializer.Serialize(figures, ReportJsonContext.Default.ScaleFigures), $"{ScenarioNames.Scale} {figures.Describe()}");
         return 0;
     }
 

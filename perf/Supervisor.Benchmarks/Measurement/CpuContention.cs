@@ -55,6 +55,10 @@ internal static class CpuContention
         return (b.Tree - a.Tree) * MicrosPerTick / calls;
     }
 
+    /// <summary>This process tree's CPU seconds between two samples.</summary>
+    public static double? TreeSeconds(Sample? start, Sample? end) =>
+        start is { } a && end is { } b ? (b.Tree - a.Tree) * MicrosPerTick / 1e6 : null;
+
     // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is
     // already inside user).
     private static (long Busy, long Total) ReadMachine()

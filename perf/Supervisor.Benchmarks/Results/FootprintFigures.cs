@@ -1,3 +1,4 @@
+using System.Globalization;
 using Supervisor.Benchmarks.Measurement;
 
 namespace Supervisor.Benchmarks.Results;
@@ -35,19 +36,46 @@ internal sealed record AllocationFigures(double Total, int Payload, double Beyon
     }
 }
 
-/// <summary>Many instances under one embedded supervisor: how many, of which plugin build, and what they cost.</summary>
-internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instances, string Plugin)
+/// <summary>
+/// Many instances under one embedded supervisor: how many, of which plugin build, and what they cost. The CPU figures
+/// are milliseconds per instance start until all were ready, on the supervisor's side (the embedding process) and on
+/// the plugins' (the plugin processes with their sandbox wrappers); <see langword="null"/> where <c>/proc</c> is not readable.
+/// </summary>
+internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instances, string Plugin, double? SupervisorCpuMsPerStart, double? PluginCpuMsPerStart)
 {
     public static ScaleFigures MedianOf(IReadOnlyList<ScaleRound> rounds, int instances, string plugin)
     {
         var ready = new double[rounds.Count];
         var rss = new double[rounds.Count];
+        var supervisorCpu = new List<double>(rounds.Count);
+        var pluginCpu = new List<double>(rounds.Count);
         for (var i = 0; i < rounds.Count; i++)
         {
             ready[i] = rounds[i].ReadySeconds;
             rss[i] = rounds[i].TotalRssMb;
+            if (rounds[i] is { SupervisorCpuSeconds: { } supervisor, PluginCpuSeconds: { } plugins })
+            {
+                supervisorCpu.Add(supervisor * 1000 / instances);
+                pluginCpu.Add(plugins * 1000 / instances);
+            }
         }
 
-        return new ScaleFigures(Math.Round(Median.Of(ready), 2), Math.Round(Median.Of(rss)), instances, plugin);
+        return new ScaleFigures(
+            Math.Round(Median.Of(ready), 2),
+            Math.Round(Median.Of(rss)),
+            instances,
+            plugin,
+            supervisorCpu.Count == 0 ? null : Math.Round(Median.Of(supervisorCpu), 1),
+            pluginCpu.Count == 0 ? null : Math.Round(Median.Of(pluginCpu), 1));
+    }
+
+    /// <summary>The figures as one line of the results table.</summary>
+    public string Describe()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var cpu = SupervisorCpuMsPerStart is { } supervisor && PluginCpuMsPerStart is { } plugins
+            ? string.Create(c, $"; CPU per start {supervisor:0.0} ms supervisor, {plugins:0.0} ms plugin and wrappers")
+            : string.Empty;
+        return string.Create(c, $"{Instances} x {Plugin}: ready in {ReadyS:0.00} s, {TotalRssMb:0} MiB in all{cpu}");
     }
 }

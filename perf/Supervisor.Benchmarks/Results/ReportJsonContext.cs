@@ -9,4 +9,5 @@ namespace Supervisor.Benchmarks.Results;
 [JsonSerializable(typeof(Soak.SoakReport))]
 [JsonSerializable(typeof(Sdks.SdkReport))]
 [JsonSerializable(typeof(Sandboxes.SandboxReport))]
+[JsonSerializable(typeof(ScaleFigures))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

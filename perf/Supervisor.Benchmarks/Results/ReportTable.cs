@@ -26,7 +26,7 @@ internal static class ReportTable
             string.Create(c, $"{ScenarioNames.PluginRss,-18} jit {s.PluginRssMb.Jit:0.0} MiB, aot {Aot(c, s.PluginRssMb, "0.0")} MiB idle"),
             string.Create(c, $"{ScenarioNames.SupervisorRss,-18} {s.SupervisorRssMb:0.0} MiB idle (the host process alone, echo x2 and chaos x1 running)"),
             string.Create(c, $"{ScenarioNames.AllocationPerDispatch,-18} {s.AllocBytesPerDispatch.BeyondPayload:0} B beyond the {s.AllocBytesPerDispatch.Payload} B payload ({s.AllocBytesPerDispatch.Total:0} B in all)"),
-            string.Create(c, $"{ScenarioNames.Scale,-18} {s.Scale100.Instances} x {s.Scale100.Plugin}: ready in {s.Scale100.ReadyS:0.00} s, {s.Scale100.TotalRssMb:0} MiB in all"),
+            $"{ScenarioNames.Scale,-18} {s.Scale100.Describe()}",
             string.Create(c, $"{ScenarioNames.Roll,-18} {s.Roll.Failed} of {s.Roll.Calls} calls failed; p99 rolling/steady x{s.Roll.P99Ratio:0.000} ({s.Roll.RollP99Us:0} / {s.Roll.SteadyP99Us:0} us; {s.Roll.RollS:0.00} s to 2.0.0 and back)"),
         };
         lines.Add(string.Create(c, $"{ScenarioNames.Payload,-18} {"p50 us floor/embedded/events",-30} {"rps c16 floor/embedded/events",-30} B beyond the payload: embedded, events host"));

@@ -13,8 +13,12 @@ internal sealed record HangRecoveryRound(double KilledMillis, double ServingMill
 /// <summary>One plugin start round: each build's milliseconds to its first reply and settled resident MiB (AOT null where not published).</summary>
 internal sealed record PluginStartRound(double JitStartMillis, double JitRssMb, double? AotStartMillis, double? AotRssMb);
 
-/// <summary>One scale round: seconds until every instance was ready, and the MiB their processes hold together.</summary>
-internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb);
+/// <summary>
+/// One scale round: seconds until every instance was ready, the MiB their processes hold together, and the CPU seconds
+/// spent until then by this process (the supervisor's side of the starts) and by its descendants (the plugins and
+/// their sandbox wrappers); the CPU figures are <see langword="null"/> where <c>/proc</c> is not readable.
+/// </summary>
+internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb, double? SupervisorCpuSeconds, double? PluginCpuSeconds);
 
 /// <summary>One roll round: failed calls, and the p99 of calls started in the steady window and during the roll there and back.</summary>
 internal sealed record RollRound(int Failed, int Calls, double SteadyP99Micros, double RollP99Micros, double RollSeconds);

@@ -56,6 +56,8 @@ internal sealed class ScaleScenario
         var supervisor = new PluginSupervisor(options);
         await using (supervisor.ConfigureAwait(false))
         {
+            var cpuBefore = CpuContention.Take();
+            var ownCpuBefore = OwnCpuSeconds();
             var started = Stopwatch.GetTimestamp();
             await supervisor.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -63,6 +65,8 @@ internal sealed class ScaleScenario
             // figure is when all of them are ready.
             var ready = await WaitAllReadyAsync(supervisor, instances, cancellationToken).ConfigureAwait(false);
             var readySeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var ownCpu = OwnCpuSeconds() - ownCpuBefore;
+            var treeCpu = CpuContention.TreeSeconds(cpuBefore, CpuContention.Take());
 
             await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
             double totalRss = 0;
@@ -74,8 +78,14 @@ internal sealed class ScaleScenario
                 }
             }
 
-            return new ScaleRound(readySeconds, totalRss);
+            return new ScaleRound(readySeconds, totalRss, treeCpu is null ? null : ownCpu, treeCpu - ownCpu);
         }
+    }
+
+    private static double OwnCpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     private static async Task<PluginInfo> WaitAllReadyAsync(PluginSupervisor supervisor, int instances, CancellationToken cancellationToken)

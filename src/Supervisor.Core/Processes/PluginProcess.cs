@@ -111,8 +111,10 @@ internal sealed partial class PluginProcess
 
         // setsid execs in place (same pid) and makes the plugin the leader of its own process group; a sandbox's
         // wrappers run setsid themselves.
+        // Asked of the sandbox, not read from the file name: a plugin whose command is the wrapper's own program (such
+        // as /bin/sh) would otherwise lose its whole sandbox to a bare setsid.
         var (fileName, arguments) = launch.Sandbox.Command(executable, launch.Manifest.Args);
-        if (fileName == executable && ProcessGroup.Setsid is { } setsid)
+        if (!launch.Sandbox.Wraps && ProcessGroup.Setsid is { } setsid)
         {
             (fileName, arguments) = (setsid, ["--", executable, .. launch.Manifest.Args]);
         }

@@ -6,10 +6,11 @@ namespace Supervisor.Sandbox;
 
 /// <summary>
 /// The sandbox of one instance: the command line that enters it, its cgroup and private <c>/tmp</c>, and what it
-/// applied. A process is wrapped, innermost last, as
-/// <c>sh</c> (joins the cgroups, sets rlimits) → <c>setsid</c> → <c>setpriv</c> (its uid, no_new_privs, no
-/// capabilities, SIGKILL when the supervisor dies) → <c>bwrap</c> (namespaces) → the plugin; each execs the next in
-/// the same process but bwrap, so the plugin runs in its cgroups before its first instruction.
+/// applied. A process is wrapped, innermost last, as <c>plugin-enter</c> (joins the cgroups, sets rlimits, a session
+/// of its own, its uid, no capabilities, no_new_privs, SIGKILL when the supervisor dies) → <c>bwrap</c> (namespaces)
+/// → the plugin; where plugin-enter was not built, <c>sh</c> (cgroups, rlimits) → <c>setsid</c> → <c>setpriv</c> do
+/// its part. Each execs the next in the same process but bwrap, so the plugin runs in its cgroups before its first
+/// instruction.
 /// </summary>
 internal sealed class InstanceSandbox
 {
@@ -52,6 +53,9 @@ internal sealed class InstanceSandbox
 
     /// <summary>Gets the layers and how each applied.</summary>
     public IReadOnlyList<SandboxLayer> Layers { get; }
+
+    /// <summary>Gets whether the plugin is started through wrappers (which then make it a session leader themselves).</summary>
+    public bool Wraps => _prefix.Count > 0;
 
     /// <summary>The program to start and its arguments: the wrappers, then the plugin's own command line.</summary>
     public (string FileName, IReadOnlyList<string> Arguments) Command(string executable, IReadOnlyList<string> arguments)
@@ -98,6 +102,28 @@ internal sealed class InstanceSandbox
         }
     }
 
-    internal static List<string> EnterPrefix(string shell, int maxOpenFiles, InstanceCgroup? cgroup) =>
-        [shell, "-c", EnterScript, "sh", maxOpenFiles.ToString(CultureInfo.InvariantCulture), .. cgroup?.ProcsFiles ?? [], "--"];
+    internal static List<string> EnterPrefix(string shell, int maxOpenFiles, IEnumerable<string> procsFiles) =>
+        [shell, "-c", EnterScript, "sh", maxOpenFiles.ToString(CultureInfo.InvariantCulture), .. procsFiles, "--"];
+
+    /// <summary>The <c>plugin-enter</c> command line up to and including <c>--</c> (Sandbox/Native/plugin-enter.c).</summary>
+    internal static List<string> EnterArguments(string enter, int maxOpenFiles, IEnumerable<string> procsFiles, PluginUser? user, bool dropBoundingSet)
+    {
+        List<string> args = [enter, "--nofile", maxOpenFiles.ToString(CultureInfo.InvariantCulture)];
+        foreach (var procs in procsFiles)
+        {
+            args.AddRange(["--join", procs]);
+        }
+
+        if (user is { } id)
+        {
+            args.AddRange(["--uid", id.Uid.ToString(CultureInfo.InvariantCulture), "--gid", id.Gid.ToString(CultureInfo.InvariantCulture)]);
+            if (dropBoundingSet)
+            {
+                args.Add("--drop-bounding-set");
+            }
+        }
+
+        args.Add("--");
+        return args;
+    }
 }

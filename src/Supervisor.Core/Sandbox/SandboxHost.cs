@@ -53,7 +53,7 @@ internal sealed partial class SandboxHost
 
         const string Disabled = "left off by Sandbox:Disable";
         var whyNoIdentity = sandbox.Disable.Contains("identity") ? Disabled
-            : SandboxTools.Setpriv is null ? "setpriv (util-linux) is not installed"
+            : SandboxTools.Setpriv is null && SandboxTools.Enter is null ? "setpriv (util-linux) is not installed"
             : HostPrivileges.WhyNoIdentitySwitch();
         PluginIdentities? identities = null;
         if (!UidRange.TryParse(sandbox.UidRange, out var range, out var rangeError))
@@ -90,7 +90,9 @@ internal sealed partial class SandboxHost
             _whyNoIdentity is null
                 ? new SandboxLayer("identity", true, plugin.User is null ? $"a uid of its own from {_options.UidRange}, no supplementary groups, no capabilities" : $"User {plugin.User}, no supplementary groups, no capabilities")
                 : new SandboxLayer("identity", false, _whyNoIdentity + "; plugins run as the supervisor's user", LeftOff("identity")),
-            SandboxTools.Setpriv is null
+            SandboxTools.Enter is not null
+                ? new SandboxLayer("no_new_privs", true, "set by plugin-enter, with SIGKILL on the supervisor's death")
+                : SandboxTools.Setpriv is null
                 ? new SandboxLayer("no_new_privs", false, "setpriv (util-linux) is not installed")
                 : new SandboxLayer("no_new_privs", true, "set by setpriv, with SIGKILL on the supervisor's death"),
             _whyNoNamespaces is null
@@ -122,7 +124,7 @@ internal sealed partial class SandboxHost
             layers.Add(Limit("processes", _cgroups?.Provider("pids"), $"MaxProcesses {plugin.MaxProcesses}"));
         }
 
-        layers.Add(SandboxTools.Shell is null
+        layers.Add(SandboxTools.Shell is null && SandboxTools.Enter is null
             ? new SandboxLayer("rlimits", false, "no /bin/sh to set them")
             : new SandboxLayer("rlimits", true, $"open files {plugin.MaxOpenFiles}, no core dumps"));
         return layers;
@@ -144,7 +146,7 @@ internal sealed partial class SandboxHost
     /// <exception cref="IOException">The cgroup or the private /tmp could not be made.</exception>
     public InstanceSandbox Prepare(PluginOptions options, PluginUser? user, string instanceId, string socketDirectory, string versionDirectory, string workingDirectory, string command)
     {
-        if (Mode == SandboxMode.Off || SandboxTools.Shell is null)
+        if (Mode == SandboxMode.Off || (SandboxTools.Shell is null && SandboxTools.Enter is null))
         {
             return InstanceSandbox.None;
         }
@@ -157,16 +159,7 @@ internal sealed partial class SandboxHost
             _cgroups?.Provider("pids") is null ? 0 : options.MaxProcesses,
             options.MaxOpenFiles);
         var cgroup = _cgroups is { CanKill: true } ? _cgroups.CreateInstance(instanceId, limits) : null;
-        var prefix = InstanceSandbox.EnterPrefix(SandboxTools.Shell, options.MaxOpenFiles, cgroup);
-        if (SandboxTools.Setsid is { } setsid)
-        {
-            prefix.AddRange([setsid, "--"]);
-        }
-
-        if (SandboxTools.Setpriv is { } setpriv)
-        {
-            prefix.AddRange(SetprivArguments(setpriv, user));
-        }
+        var prefix = EnterArguments(options.MaxOpenFiles, cgroup?.ProcsFiles ?? [], user);
 
         string? privateTmp = null;
         if (_whyNoNamespaces is null)
@@ -255,6 +248,29 @@ internal sealed partial class SandboxHost
             .Distinct(StringComparer.Ordinal)
             .Select(f => (f, false));
 
+    // What runs before bwrap (or the plugin): plugin-enter where it was built, else sh, setsid and setpriv, each an
+    // exec of its own. Either way, in the cgroups and under the limits and ids before the plugin's first instruction.
+    private static List<string> EnterArguments(int maxOpenFiles, IEnumerable<string> procsFiles, PluginUser? user)
+    {
+        if (SandboxTools.Enter is { } enter)
+        {
+            return InstanceSandbox.EnterArguments(enter, maxOpenFiles, procsFiles, user, HostPrivileges.CanDropBoundingSet);
+        }
+
+        var prefix = InstanceSandbox.EnterPrefix(SandboxTools.Shell!, maxOpenFiles, procsFiles);
+        if (SandboxTools.Setsid is { } setsid)
+        {
+            prefix.AddRange([setsid, "--"]);
+        }
+
+        if (SandboxTools.Setpriv is { } setpriv)
+        {
+            prefix.AddRange(SetprivArguments(setpriv, user));
+        }
+
+        return prefix;
+    }
+
     private static IEnumerable<string> SetprivArguments(string setpriv, PluginUser? user)
     {
         yield return setpriv;
@@ -281,7 +297,8 @@ internal sealed partial class SandboxHost
     private static string? TryBubblewrap(PluginUser? user, bool network)
     {
         var start = new ProcessStartInfo { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        IEnumerable<string> argv = user is null ? [] : SetprivArguments(SandboxTools.Setpriv!, user);
+        IEnumerable<string> argv = SandboxTools.Enter is { } enter ? InstanceSandbox.EnterArguments(enter, new PluginOptions().MaxOpenFiles, [], user, HostPrivileges.CanDropBoundingSet)
+            : user is null ? [] : SetprivArguments(SandboxTools.Setpriv!, user);
         argv = argv.Append(SandboxTools.Bwrap!).Concat(BubblewrapArguments.Build(null, [], [], network, "/")).Append("/bin/true");
         var list = argv.ToList();
         start.FileName = list[0];

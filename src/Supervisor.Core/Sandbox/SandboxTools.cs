@@ -12,6 +12,13 @@ internal static class SandboxTools
     /// <summary>Gets util-linux's <c>setsid</c>: a session and process group of the plugin's own.</summary>
     public static string? Setsid { get; } = Find("setsid");
 
+    /// <summary>
+    /// Gets <c>plugin-enter</c> (Sandbox/Native), built beside this assembly where a C compiler was found: the cgroups,
+    /// rlimits, session, ids, capabilities, no_new_privs and parent-death signal in one exec instead of <c>sh</c>,
+    /// <c>setsid</c> and <c>setpriv</c>; <see langword="null"/> where it was not built (those three then do it).
+    /// </summary>
+    public static string? Enter { get; } = File.Exists(Path.Combine(AppContext.BaseDirectory, "plugin-enter")) ? Path.Combine(AppContext.BaseDirectory, "plugin-enter") : null;
+
     /// <summary>Gets the POSIX shell that joins the cgroups and sets the rlimits before anything else runs.</summary>
     public static string? Shell { get; } = File.Exists("/bin/sh") ? "/bin/sh" : Find("sh");
 

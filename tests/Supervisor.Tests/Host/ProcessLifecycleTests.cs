@@ -105,6 +105,10 @@ public sealed class ProcessLifecycleTests
         ScriptedPlugins.CreateRoot(dir);
         var json = SupervisorConfig.Create(dir, new JsonObject { ["orphaner"] = SupervisorConfig.Plugin("1.0.0") });
         json["Supervisor"]!["PluginsRoot"] = dir.File("plugins");
+
+        // In bubblewrap's pid namespace an orphan goes to the sandbox's own init, never to the supervisor: the zombies
+        // PID 1 must reap are those of plugins run without it.
+        json["Supervisor"]!["Sandbox"] = new JsonObject { ["Disable"] = new JsonArray("namespaces") };
         var config = SupervisorConfig.Write(dir, json);
 
         await using var supervisor = await SupervisorProcess.StartAsync(config, null, PidNamespace.Launcher);
