@@ -13,10 +13,8 @@ public sealed partial class PackagingTests
 {
     private static readonly string[] HandlerForms = ["async", "sync", "json"];
 
-    // Each publish compiles the plugin with the part of .NET it uses into one ReadyToRun composite image: about a
-    // minute of CPU each, three side by side, on a shared two-core machine.
     [TestMethod]
-    [Timeout(900_000, CooperativeCancellation = true)]
+    [Timeout(300_000, CooperativeCancellation = true)]
     public async Task Plugins_made_with_dotnet_new_on_the_packed_SDK_answer_through_a_real_supervisor()
     {
         var cancellationToken = testContext.CancellationToken;
@@ -37,7 +35,6 @@ public sealed partial class PackagingTests
         {
             Assert.IsTrue(File.Exists(Path.Combine(workspace.PluginsRoot, name, "1.0.0", "plugin.json")), "plugin.json is published beside the binaries");
             Sdk.StartupDefaultsTests.AssertStartupDefaults(Path.Combine(workspace.PluginsRoot, name, "1.0.0"), name);
-            Sdk.StartupDefaultsTests.AssertTemplatePublishDefaults(Path.Combine(workspace.PluginsRoot, name, "1.0.0"), name);
             plugins[name] = SupervisorConfig.Plugin("1.0.0");
         }
 
