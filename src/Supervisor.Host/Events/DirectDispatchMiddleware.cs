@@ -40,7 +40,7 @@ internal sealed partial class DirectDispatchMiddleware
 
     private static bool Takes(HttpRequest request)
     {
-        if (!string.Equals(request.Path.Value, DispatchPath, StringComparison.Ordinal) || !HttpMethods.IsPost(request.Method) || !GrpcContentType.IsGrpc(request.ContentType))
+        if (!string.Equals(request.Path.Value, DispatchPath, StringComparison.Ordinal) || !HttpMethods.IsPost(request.Method) || !IsGrpc(request.ContentType))
         {
             return false;
         }
@@ -50,10 +50,19 @@ internal sealed partial class DirectDispatchMiddleware
         return StringValues.IsNullOrEmpty(encoding) || encoding == "identity";
     }
 
+    // application/grpc, application/grpc+proto, application/grpc;charset=...: gRPC over HTTP/2's content types.
+    private static bool IsGrpc(string? contentType)
+    {
+        const string Grpc = "application/grpc";
+        return contentType is not null
+            && contentType.StartsWith(Grpc, StringComparison.OrdinalIgnoreCase)
+            && (contentType.Length == Grpc.Length || contentType[Grpc.Length] is '+' or ';');
+    }
+
     private async Task DispatchAsync(HttpContext context)
     {
         var response = context.Response;
-        response.ContentType = GrpcContentType.Grpc;
+        response.ContentType = "application/grpc";
         var aborted = context.RequestAborted;
         try
         {

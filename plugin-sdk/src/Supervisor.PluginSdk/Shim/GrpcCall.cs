@@ -60,7 +60,7 @@ internal sealed class GrpcCall : IDisposable
     public static void StartResponse(IHttpResponseFeature response)
     {
         response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status200OK;
-        response.Headers.ContentType = GrpcContentType.Grpc;
+        response.Headers.ContentType = "application/grpc";
     }
 
     /// <summary>Reads the call's one request message.</summary>

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Supervisor.Protocol;
 using Supervisor.Protocol.Plugin.V1;
-using Supervisor.Protocol.Wire;
 
 namespace Supervisor.PluginSdk.Shim;
 
@@ -46,7 +45,7 @@ internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollect
         var response = context.GetRequiredFeature<IHttpResponseFeature>();
         GrpcCall.StartResponse(response);
         var contentType = request.Headers.ContentType;
-        if (!GrpcContentType.IsGrpc(contentType.ToString()))
+        if (!IsGrpc(contentType))
         {
             response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             GrpcCall.Refuse(context, response, StatusCode.Internal, $"Content-Type '{contentType}' is not supported.");
@@ -114,6 +113,15 @@ internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollect
                         ? "Method is unimplemented."
                         : "Service is unimplemented."));
         }
+    }
+
+    // application/grpc, application/grpc+proto, application/grpc;charset=...: gRPC over HTTP/2's content types.
+    private static bool IsGrpc(StringValues contentType)
+    {
+        var value = contentType.ToString();
+        const string Grpc = "application/grpc";
+        return value.StartsWith(Grpc, StringComparison.OrdinalIgnoreCase)
+            && (value.Length == Grpc.Length || value[Grpc.Length] is '+' or ';');
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The shim failed serving {Path}")]
