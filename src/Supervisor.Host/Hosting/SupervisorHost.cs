@@ -97,14 +97,7 @@ internal sealed partial class SupervisorHost
             grpc => grpc.MaxReceiveMessageSize = options.Events.MaxMessageBytes,
             limits => EventsTransport.Configure(limits, options.Events),
             _ => { },
-            app =>
-            {
-                // First, and routing after it: a Dispatch call never reaches the route matcher.
-                var dispatchLogger = _loggerFactory.CreateLogger("Supervisor.Events");
-                app.Use(next => new DirectDispatchMiddleware(next, supervisor, options.Events.MaxMessageBytes, dispatchLogger).InvokeAsync);
-                app.UseRouting();
-                app.MapGrpcService<EventServiceEndpoint>();
-            });
+            app => app.MapGrpcService<EventServiceEndpoint>());
         var admin = GrpcListener.Build(
             $"{SupervisorOptions.SectionName}:Admin:Listen",
             adminAddress,

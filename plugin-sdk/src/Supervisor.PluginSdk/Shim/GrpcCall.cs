@@ -3,7 +3,6 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Supervisor.Protocol.Wire;
 
 namespace Supervisor.PluginSdk.Shim;
 
@@ -66,7 +65,7 @@ internal sealed class GrpcCall : IDisposable
     /// <summary>Reads the call's one request message.</summary>
     public ValueTask<T> ReadAsync<T>(MessageParser<T> parser)
         where T : IMessage<T> =>
-        GrpcMessageFraming.ReadAsync(_features.GetRequiredFeature<IRequestBodyPipeFeature>().Reader, RequestHeaders.GrpcEncoding.ToString(), parser, int.MaxValue, CancellationToken);
+        GrpcMessageFraming.ReadAsync(_features.GetRequiredFeature<IRequestBodyPipeFeature>().Reader, RequestHeaders.GrpcEncoding.ToString(), parser, CancellationToken);
 
     /// <summary>Answers a unary call: the message, then status OK when the call returns.</summary>
     public void Reply(IMessage message)

@@ -1,6 +1,6 @@
-using Supervisor.Protocol.Wire;
+using Supervisor.PluginSdk.Shim;
 
-namespace Supervisor.Tests.Wire;
+namespace Supervisor.Tests.Sdk;
 
 [TestClass]
 public sealed class GrpcStatusMessageTests

@@ -1,17 +1,14 @@
-namespace Supervisor.Protocol.Wire;
+namespace Supervisor.PluginSdk.Shim;
 
 /// <summary>
 /// Parses the <c>grpc-timeout</c> header: at most eight ASCII digits and a unit, <c>H</c> hours, <c>M</c> minutes,
 /// <c>S</c> seconds, <c>m</c> milliseconds, <c>u</c> microseconds, <c>n</c> nanoseconds (gRPC over HTTP/2).
 /// </summary>
-public static class GrpcTimeout
+internal static class GrpcTimeout
 {
     private const int MaxDigits = 8;
 
     /// <summary>Reads <paramref name="value"/>; false when it is not a timeout as the protocol spells one.</summary>
-    /// <param name="value">The header's value.</param>
-    /// <param name="timeout">The timeout, when the value is one.</param>
-    /// <returns>Whether <paramref name="value"/> is a timeout.</returns>
     public static bool TryParse(ReadOnlySpan<char> value, out TimeSpan timeout)
     {
         timeout = default;

@@ -1,19 +1,15 @@
 using System.Text;
 
-namespace Supervisor.Protocol.Wire;
+namespace Supervisor.PluginSdk.Shim;
 
 /// <summary>
 /// Percent-encodes <c>grpc-message</c> as gRPC over HTTP/2 asks: the UTF-8 bytes of the text, each byte outside
 /// printable ASCII, and <c>%</c> itself, as <c>%XX</c>. Header values must be ASCII, and clients decode it back.
 /// </summary>
-public static class GrpcStatusMessage
+internal static class GrpcStatusMessage
 {
-    /// <summary>Encodes <paramref name="message"/> for the <c>grpc-message</c> trailer.</summary>
-    /// <param name="message">The status's text.</param>
-    /// <returns><paramref name="message"/> itself when nothing in it needs encoding.</returns>
     public static string Encode(string message)
     {
-        ArgumentNullException.ThrowIfNull(message);
         if (!NeedsEncoding(message))
         {
             return message;
