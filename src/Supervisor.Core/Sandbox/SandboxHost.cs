@@ -124,7 +124,7 @@ internal sealed partial class SandboxHost
             layers.Add(Limit("processes", _cgroups?.Provider("pids"), $"MaxProcesses {plugin.MaxProcesses}"));
         }
 
-        layers.Add(SandboxTools.Shell is null && SandboxTools.Enter is null
+        layers.Add(!SandboxTools.CanEnter
             ? new SandboxLayer("rlimits", false, "no /bin/sh to set them")
             : new SandboxLayer("rlimits", true, $"open files {plugin.MaxOpenFiles}, no core dumps"));
         return layers;
@@ -146,7 +146,7 @@ internal sealed partial class SandboxHost
     /// <exception cref="IOException">The cgroup or the private /tmp could not be made.</exception>
     public InstanceSandbox Prepare(PluginOptions options, PluginUser? user, string instanceId, string socketDirectory, string versionDirectory, string workingDirectory, string command)
     {
-        if (Mode == SandboxMode.Off || (SandboxTools.Shell is null && SandboxTools.Enter is null))
+        if (Mode == SandboxMode.Off || !SandboxTools.CanEnter)
         {
             return InstanceSandbox.None;
         }

@@ -17,10 +17,19 @@ internal static class SandboxTools
     /// rlimits, session, ids, capabilities, no_new_privs and parent-death signal in one exec instead of <c>sh</c>,
     /// <c>setsid</c> and <c>setpriv</c>; <see langword="null"/> where it was not built (those three then do it).
     /// </summary>
-    public static string? Enter { get; } = File.Exists(Path.Combine(AppContext.BaseDirectory, "plugin-enter")) ? Path.Combine(AppContext.BaseDirectory, "plugin-enter") : null;
+    public static string? Enter { get; } = Beside("plugin-enter");
 
     /// <summary>Gets the POSIX shell that joins the cgroups and sets the rlimits before anything else runs.</summary>
     public static string? Shell { get; } = File.Exists("/bin/sh") ? "/bin/sh" : Find("sh");
+
+    /// <summary>Gets whether a plugin can be started inside its cgroups and limits: by <see cref="Enter"/>, or by <see cref="Shell"/>.</summary>
+    public static bool CanEnter => Enter is not null || Shell is not null;
+
+    private static string? Beside(string name)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, name);
+        return File.Exists(path) ? path : null;
+    }
 
     private static string? Find(string name)
     {
