@@ -89,6 +89,9 @@ cmd_publish() {
   publish_plugin orders 1.0.0 tests/TestPlugins/OrderPlugin
   publish_plugin hostile 1.0.0 tests/TestPlugins/HostilePlugin
   publish_native_plugin echo-aot 1.0.0 plugin-sdk/samples/EchoAot
+  # The echo as the dotnet new template publishes a JIT plugin (self-contained, trimmed, one ReadyToRun composite
+  # image): the benchmark's figure for a template plugin's start, and for what that publish costs per call.
+  publish_plugin echo-composite 1.0.0 plugin-sdk/samples/EchoComposite
   publish_python_plugin echo-python 1.0.0 plugin-sdk/python/samples/echo-python
   publish_python_plugin conformance-python 1.0.0 plugin-sdk/python/samples/conformance-python
   publish_plugin conformance-dotnet 1.0.0 tests/TestPlugins/Conformance

@@ -18,6 +18,16 @@ internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
 
     public bool HasEchoAot => File.Exists(EchoAotExecutable) && File.Exists(Path.Combine(EchoAotDirectory, "plugin.json"));
 
+    /// <summary>
+    /// Gets the echo sample published as the <c>dotnet new</c> template publishes a JIT plugin: self-contained, trimmed,
+    /// one ReadyToRun composite image.
+    /// </summary>
+    public string EchoCompositeDirectory => Path.Combine(PluginsRoot, "echo-composite", "1.0.0");
+
+    public string EchoCompositeExecutable => Path.Combine(EchoCompositeDirectory, "echo");
+
+    public bool HasEchoComposite => File.Exists(EchoCompositeExecutable) && File.Exists(Path.Combine(EchoCompositeDirectory, "plugin.json"));
+
     public string ChaosDirectory => Path.Combine(PluginsRoot, "chaos", "1.0.0");
 
     public string SupervisorDirectory => Path.Combine(RepoRoot, "artifacts", "supervisor");

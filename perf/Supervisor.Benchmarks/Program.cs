@@ -164,7 +164,8 @@ var pluginEvent = EchoEvent.Create();
 var floor = new FloorScenario(paths, pluginEvent);
 var embedded = new EmbeddedScenario(paths, pluginEvent);
 var eventsApi = new EventsApiScenario(paths, pluginEvent);
-IScenario[] scenarios = [floor, embedded, eventsApi];
+IScenario[] floorComposite = paths.HasEchoComposite ? [FloorScenario.OnCompositeEcho(paths, pluginEvent)] : [];
+IScenario[] scenarios = [floor, embedded, eventsApi, .. floorComposite];
 var runner = new BenchmarkRunner(settings, Console.Error);
 try
 {
@@ -214,7 +215,7 @@ try
     {
         // The embedded supervisor first: where it moves this process into a CPU scheduling group shared with its
         // plugins (SharedSchedulingGroup), the floor's plugin, started after, is in that group with its caller too.
-        foreach (var scenario in (IScenario[])[embedded, floor, eventsApi])
+        foreach (var scenario in (IScenario[])[embedded, floor, eventsApi, .. floorComposite])
         {
             try
             {
@@ -238,9 +239,9 @@ try
     }
     finally
     {
-        // The embedded supervisor last: the processes started while this one was in its scheduling group must be
-        // gone for the group to be removed.
-        await Teardown.StopAllAsync([floor, eventsApi, embedded], Console.Error);
+        // In the start order, which Teardown stops in reverse: the embedded supervisor last, since the processes started
+        // while this one was in its scheduling group must be gone for the group to be removed.
+        await Teardown.StopAllAsync([embedded, floor, eventsApi, .. floorComposite], Console.Error);
     }
 
     var polly = new InProcessPollyScenario(pluginEvent);

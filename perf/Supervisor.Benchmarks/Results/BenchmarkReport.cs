@@ -14,6 +14,7 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
         var floor = log.Of(ScenarioNames.Floor);
         var embedded = log.Of(ScenarioNames.Embedded);
         var events = log.Of(ScenarioNames.EventsApi);
+        var floorComposite = log.Has(ScenarioNames.FloorComposite) ? log.Of(ScenarioNames.FloorComposite) : null;
         var p50Ratios = new double[floor.Count];
         var embeddedRpsRatios = new double[floor.Count];
         var eventsRpsRatios = new double[floor.Count];
@@ -49,19 +50,21 @@ internal sealed record BenchmarkReport(MachineInfo Machine, WorkloadInfo Workloa
                 new DirectFigures(Math.Round(Median.Of(log.DirectNanosPerCall), 1)),
                 HopFigures.MedianOf(log.Of(ScenarioNames.InProcessPollyTcs)),
                 hangRecovery,
-                JitAotFigures.MedianOf(log.PluginStarts, static r => r.JitStartMillis, static r => r.AotStartMillis),
-                JitAotFigures.MedianOf(log.PluginStarts, static r => r.JitRssMb, static r => r.AotRssMb),
+                EchoBuildFigures.MedianOf(log.PluginStarts, static r => r.JitStartMillis, static r => r.CompositeStartMillis, static r => r.AotStartMillis),
+                EchoBuildFigures.MedianOf(log.PluginStarts, static r => r.JitRssMb, static r => r.CompositeRssMb, static r => r.AotRssMb),
                 Math.Round(Median.Of(log.SupervisorRssMb), 1),
                 AllocationFigures.MedianOf(log.AllocatedBytesPerDispatch, EchoEvent.PayloadBytes),
                 ScaleFigures.MedianOf(log.Scale, settings.ScaleInstances, scalePlugin),
                 RollFigures.Of(log.Roll),
                 PayloadFigures.MedianOf(log.Payload),
-                InstanceFigures.MedianOf(log.Instances)),
+                InstanceFigures.MedianOf(log.Instances),
+                floorComposite is null ? null : HopFigures.MedianOf(floorComposite)),
             new RatioResults(
                 Math.Round(Median.Of(p50Ratios), 3),
                 Math.Round(Median.Of(embeddedRpsRatios), 3),
                 Math.Round(Median.Of(eventsRpsRatios), 3),
-                Math.Round(hangRecovery.Killed / hangRecovery.HangGraceMs, 3)));
+                Math.Round(hangRecovery.Killed / hangRecovery.HangGraceMs, 3),
+                floorComposite is null ? null : CompositeFloorRatios.Of(floor, floorComposite)));
     }
 }
 
@@ -84,14 +87,15 @@ internal sealed record ScenarioResults(
     DirectFigures InprocessDirect,
     HopFigures InprocessPollyTcs,
     HangRecoveryFigures HangRecoveryMs,
-    JitAotFigures PluginStartMs,
-    JitAotFigures PluginRssMb,
+    EchoBuildFigures PluginStartMs,
+    EchoBuildFigures PluginRssMb,
     double SupervisorRssMb,
     AllocationFigures AllocBytesPerDispatch,
     [property: JsonPropertyName(ScenarioNames.Scale)] ScaleFigures Scale100,
     RollFigures Roll,
     IReadOnlyList<PayloadFigures> Payload,
-    IReadOnlyList<InstanceFigures> Instances);
+    IReadOnlyList<InstanceFigures> Instances,
+    HopFigures? FloorGrpcUdsComposite);
 
 /// <summary>A hop's medians; <paramref name="CpuUsPerCall"/> is the whole process tree's CPU per call (see <see cref="HopRound"/>).</summary>
 internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16, double? CpuUsPerCall)
@@ -145,4 +149,31 @@ internal sealed record HangRecoveryFigures(double Killed, double Serving, double
 }
 
 /// <param name="HangKilledOverGrace">The median kill time over HangGrace; the target is HangGrace + 100 ms at most.</param>
-internal sealed record RatioResults(double EmbeddedP50OverFloor, double EmbeddedRpsOverFloor, double EventsRpsOverFloor, double HangKilledOverGrace);
+/// <param name="CompositeFloor">The template's publish against the framework-dependent echo, where echo-composite is published.</param>
+internal sealed record RatioResults(double EmbeddedP50OverFloor, double EmbeddedRpsOverFloor, double EventsRpsOverFloor, double HangKilledOverGrace, CompositeFloorRatios? CompositeFloor);
+
+/// <summary>
+/// The floor's hop to the echo published as the template publishes a plugin, over the same hop to the
+/// framework-dependent echo: medians of per-round ratios, so what one publish costs per call against the other.
+/// </summary>
+internal sealed record CompositeFloorRatios(double P50, double Rps, double? CpuPerCall)
+{
+    public static CompositeFloorRatios Of(IReadOnlyList<HopRound> floor, IReadOnlyList<HopRound> composite)
+    {
+        var rounds = Math.Min(floor.Count, composite.Count);
+        var p50 = new double[rounds];
+        var rps = new double[rounds];
+        var cpu = new List<double>(rounds);
+        for (var i = 0; i < rounds; i++)
+        {
+            p50[i] = composite[i].P50Micros / floor[i].P50Micros;
+            rps[i] = composite[i].RequestsPerSecond / floor[i].RequestsPerSecond;
+            if (composite[i].CpuMicrosPerCall is { } compositeCpu && floor[i].CpuMicrosPerCall is { } floorCpu)
+            {
+                cpu.Add(compositeCpu / floorCpu);
+            }
+        }
+
+        return new CompositeFloorRatios(Math.Round(Median.Of(p50), 3), Math.Round(Median.Of(rps), 3), cpu.Count == 0 ? null : Math.Round(Median.Of(cpu), 3));
+    }
+}

@@ -3,23 +3,20 @@ using Supervisor.Benchmarks.Measurement;
 
 namespace Supervisor.Benchmarks.Results;
 
-/// <summary>One figure for each build of the echo plugin; <see cref="Aot"/> is null where echo-aot was not published.</summary>
-internal sealed record JitAotFigures(double Jit, double? Aot)
+/// <summary>
+/// One figure for each build of the echo plugin: framework-dependent JIT, the template's publish (JIT, self-contained,
+/// one ReadyToRun composite image) and Native AOT; <see cref="Composite"/> and <see cref="Aot"/> are null where that
+/// build was not published.
+/// </summary>
+internal sealed record EchoBuildFigures(double Jit, double? Composite, double? Aot)
 {
-    public static JitAotFigures MedianOf(IReadOnlyList<PluginStartRound> rounds, Func<PluginStartRound, double> jit, Func<PluginStartRound, double?> aot)
-    {
-        var jitValues = new List<double>(rounds.Count);
-        var aotValues = new List<double>(rounds.Count);
-        foreach (var round in rounds)
-        {
-            jitValues.Add(jit(round));
-            if (aot(round) is { } value)
-            {
-                aotValues.Add(value);
-            }
-        }
+    public static EchoBuildFigures MedianOf(IReadOnlyList<PluginStartRound> rounds, Func<PluginStartRound, double> jit, Func<PluginStartRound, double?> composite, Func<PluginStartRound, double?> aot) =>
+        new(Math.Round(Median.Of([.. rounds.Select(jit)]), 1), MedianOrNull(rounds, composite), MedianOrNull(rounds, aot));
 
-        return new JitAotFigures(Math.Round(Median.Of(jitValues), 1), aotValues.Count == 0 ? null : Math.Round(Median.Of(aotValues), 1));
+    private static double? MedianOrNull(IReadOnlyList<PluginStartRound> rounds, Func<PluginStartRound, double?> figure)
+    {
+        double[] values = [.. rounds.Select(figure).OfType<double>()];
+        return values.Length == 0 ? null : Math.Round(Median.Of(values), 1);
     }
 }
 

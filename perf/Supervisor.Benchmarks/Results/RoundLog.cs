@@ -11,7 +11,7 @@ internal sealed record HopRound(double P50Micros, double P99Micros, double Reque
 internal sealed record HangRecoveryRound(double KilledMillis, double ServingMillis);
 
 /// <summary>One plugin start round: each build's milliseconds to its first reply and settled resident MiB (AOT null where not published).</summary>
-internal sealed record PluginStartRound(double JitStartMillis, double JitRssMb, double? AotStartMillis, double? AotRssMb);
+internal sealed record PluginStartRound(double JitStartMillis, double JitRssMb, double? CompositeStartMillis, double? CompositeRssMb, double? AotStartMillis, double? AotRssMb);
 
 /// <summary>
 /// One scale round: seconds until every instance was ready, the MiB their processes hold together, and the CPU seconds
@@ -78,6 +78,8 @@ internal sealed class RoundLog
 
         rounds.Add(figures);
     }
+
+    public bool Has(string scenario) => _hops.ContainsKey(scenario);
 
     public IReadOnlyList<HopRound> Of(string scenario) =>
         _hops.TryGetValue(scenario, out var rounds) ? rounds : throw new KeyNotFoundException($"no rounds of '{scenario}' were recorded");

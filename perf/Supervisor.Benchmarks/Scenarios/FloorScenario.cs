@@ -5,28 +5,42 @@ namespace Supervisor.Benchmarks.Scenarios;
 
 /// <summary>
 /// The physical floor of one hop: the benchmark plays supervisor itself (handshake, token, socket) and calls
-/// the echo plugin's <c>HandleEvent</c> with nothing in between: no routing, bulkhead, deadline or counters.
+/// the echo plugin's <c>HandleEvent</c> with nothing in between: no routing, bulkhead, deadline or counters. The
+/// same hop to the echo published as the template publishes a plugin (<see cref="OnCompositeEcho"/>) says what that
+/// publish costs per call, round by round beside the framework-dependent echo.
 /// </summary>
 internal sealed class FloorScenario : IHopScenario
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-    private readonly BenchmarkPaths _paths;
+    private readonly string _executable;
+    private readonly string _tempDirectory;
     private readonly Event _event;
     private HandshakePlugin? _plugin;
     private ICaller? _caller;
 
     public FloorScenario(BenchmarkPaths paths, Event pluginEvent)
+        : this(ScenarioNames.Floor, paths.EchoExecutable, paths, pluginEvent)
     {
-        _paths = paths;
+    }
+
+    private FloorScenario(string name, string executable, BenchmarkPaths paths, Event pluginEvent)
+    {
+        Name = name;
+        _executable = executable;
+        _tempDirectory = paths.TempDirectory;
         _event = pluginEvent;
     }
 
-    public string Name => ScenarioNames.Floor;
+    public string Name { get; }
+
+    /// <summary>The floor's hop to <c>echo-composite</c>, the echo sample published with the template's settings.</summary>
+    public static FloorScenario OnCompositeEcho(BenchmarkPaths paths, Event pluginEvent) =>
+        new(ScenarioNames.FloorComposite, paths.EchoCompositeExecutable, paths, pluginEvent);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var socketPath = Path.Combine(_paths.TempDirectory, "floor.sock");
-        _plugin = await HandshakePlugin.StartAsync(_paths.EchoExecutable, EchoEvent.Plugin, EchoEvent.Version, socketPath, "floor-1", ReadyTimeout, cancellationToken).ConfigureAwait(false);
+        var socketPath = Path.Combine(_tempDirectory, Name + ".sock");
+        _plugin = await HandshakePlugin.StartAsync(_executable, EchoEvent.Plugin, EchoEvent.Version, socketPath, Name, ReadyTimeout, cancellationToken).ConfigureAwait(false);
         _caller = await CallerForAsync(_event, cancellationToken).ConfigureAwait(false);
     }
 

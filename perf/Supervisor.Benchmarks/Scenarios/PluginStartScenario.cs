@@ -8,13 +8,16 @@ using Supervisor.Protocol.Plugin.V1;
 namespace Supervisor.Benchmarks.Scenarios;
 
 /// <summary>
-/// What one plugin process costs to bring up and to keep: the echo sample as JIT (<c>echo</c> 1.0.0) and as Native
-/// AOT (<c>echo-aot</c> 1.0.0), each started fresh with the handshake variables, timed from the process start
-/// to its first successful <c>HandleEvent</c> reply, then its resident memory read once it has settled.
+/// What one plugin process costs to bring up and to keep: the echo sample framework-dependent with the JIT
+/// (<c>echo</c> 1.0.0), published as the template publishes a JIT plugin (<c>echo-composite</c> 1.0.0:
+/// self-contained, trimmed, one ReadyToRun composite image) and as Native AOT (<c>echo-aot</c> 1.0.0), each started
+/// fresh with the handshake variables, timed from the process start to its first successful <c>HandleEvent</c>
+/// reply, then its resident memory read once it has settled.
 /// </summary>
 internal sealed class PluginStartScenario
 {
     public const string AotPlugin = "echo-aot";
+    public const string CompositePlugin = "echo-composite";
 
     // After the first reply the JIT still compiles in the background and the pools fill; a short pause lets the
     // figure be the idle footprint rather than that transient.
@@ -33,31 +36,42 @@ internal sealed class PluginStartScenario
 
     public async Task<IReadOnlyList<PluginStartRound>> MeasureAsync(int rounds, CancellationToken cancellationToken)
     {
-        if (!_paths.HasEchoAot)
+        List<Build> builds = [new(_paths.EchoExecutable, EchoEvent.Plugin, "jit")];
+        if (_paths.HasEchoComposite)
         {
-            await _progress.WriteLineAsync($"{ScenarioNames.PluginStart}: {AotPlugin} is not published (Native AOT needs clang), so only the JIT build is measured").ConfigureAwait(false);
+            builds.Add(new(_paths.EchoCompositeExecutable, CompositePlugin, "composite"));
+        }
+        else
+        {
+            await _progress.WriteLineAsync($"{ScenarioNames.PluginStart}: {CompositePlugin} is not published, so the template's publish is not measured").ConfigureAwait(false);
+        }
+
+        if (_paths.HasEchoAot)
+        {
+            builds.Add(new(_paths.EchoAotExecutable, AotPlugin, "aot"));
+        }
+        else
+        {
+            await _progress.WriteLineAsync($"{ScenarioNames.PluginStart}: {AotPlugin} is not published (Native AOT needs clang), so it is not measured").ConfigureAwait(false);
         }
 
         var results = new List<PluginStartRound>(rounds);
         for (var round = 1; round <= rounds; round++)
         {
-            // Alternating which build goes first spreads any warm-cache advantage of going second over both.
-            var aotFirst = round % 2 == 0;
-            Sample? aot = null;
-            if (aotFirst && _paths.HasEchoAot)
+            // Rotating which build goes first spreads any warm-cache advantage of going later over all of them.
+            var samples = new Dictionary<string, Sample>(StringComparer.Ordinal);
+            for (var i = 0; i < builds.Count; i++)
             {
-                aot = await MeasureOneAsync(_paths.EchoAotExecutable, AotPlugin, $"aot{round}", cancellationToken).ConfigureAwait(false);
+                var build = builds[(round + i) % builds.Count];
+                samples[build.Label] = await MeasureOneAsync(build.Executable, build.Plugin, $"{build.Label}{round}", cancellationToken).ConfigureAwait(false);
             }
 
-            var jit = await MeasureOneAsync(_paths.EchoExecutable, EchoEvent.Plugin, $"jit{round}", cancellationToken).ConfigureAwait(false);
-            if (!aotFirst && _paths.HasEchoAot)
-            {
-                aot = await MeasureOneAsync(_paths.EchoAotExecutable, AotPlugin, $"aot{round}", cancellationToken).ConfigureAwait(false);
-            }
-
-            results.Add(new PluginStartRound(jit.StartMillis, jit.RssMb, aot?.StartMillis, aot?.RssMb));
+            var jit = samples["jit"];
+            Sample? composite = samples.TryGetValue("composite", out var c) ? c : null;
+            Sample? aot = samples.TryGetValue("aot", out var a) ? a : null;
+            results.Add(new PluginStartRound(jit.StartMillis, jit.RssMb, composite?.StartMillis, composite?.RssMb, aot?.StartMillis, aot?.RssMb));
             await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{ScenarioNames.PluginStart} round {round}/{rounds}: jit {jit.StartMillis:0} ms, {jit.RssMb:0.0} MiB; aot {aot?.StartMillis:0} ms, {aot?.RssMb:0.0} MiB")).ConfigureAwait(false);
+                $"{ScenarioNames.PluginStart} round {round}/{rounds}: jit {jit.StartMillis:0} ms, {jit.RssMb:0.0} MiB; composite {composite?.StartMillis:0} ms, {composite?.RssMb:0.0} MiB; aot {aot?.StartMillis:0} ms, {aot?.RssMb:0.0} MiB")).ConfigureAwait(false);
         }
 
         return results;
@@ -80,4 +94,6 @@ internal sealed class PluginStartScenario
     }
 
     private readonly record struct Sample(double StartMillis, double RssMb);
+
+    private sealed record Build(string Executable, string Plugin, string Label);
 }

@@ -4,6 +4,7 @@ namespace Supervisor.Benchmarks.Scenarios;
 internal static class ScenarioNames
 {
     public const string Floor = "floor_grpc_uds";
+    public const string FloorComposite = "floor_grpc_uds_composite";
     public const string Embedded = "embedded";
     public const string EventsApi = "events_api";
     public const string InProcessDirect = "inprocess_direct";

@@ -42,14 +42,22 @@ internal sealed class PluginWorkspace
         return Path.Combine(_directory.Path, name, name + ".csproj");
     }
 
-    /// <summary>Restores and publishes the plugin, warnings as errors, to <c>PluginsRoot/&lt;name&gt;/&lt;version&gt;/</c>.</summary>
-    public Task PublishAsync(string project, string name, string version, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Restores and publishes the plugin, warnings as errors, to <c>PluginsRoot/&lt;name&gt;/&lt;version&gt;/</c>: with the
+    /// project's own publish settings, or framework-dependent where <paramref name="frameworkDependent"/> overrides them.
+    /// </summary>
+    public Task PublishAsync(string project, string name, string version, bool frameworkDependent, CancellationToken cancellationToken) =>
         _dotnet.RunAsync(
             Path.GetDirectoryName(project)!,
             cancellationToken,
-            "publish", "-c", "Release", "--nologo", "-v", "quiet",
-            "-p:TreatWarningsAsErrors=true", "-p:WarningsNotAsErrors=NU1603",
-            "-o", Path.Combine(PluginsRoot, name, version));
+            [
+                "publish", "-c", "Release", "--nologo", "-v", "quiet",
+                "-p:TreatWarningsAsErrors=true", "-p:WarningsNotAsErrors=NU1603",
+                .. frameworkDependent ? FrameworkDependentPublish : [],
+                "-o", Path.Combine(PluginsRoot, name, version),
+            ]);
+
+    private static readonly string[] FrameworkDependentPublish = ["-p:SelfContained=false", "-p:PublishTrimmed=false", "-p:PublishReadyToRun=false", "-p:PublishReadyToRunComposite=false"];
 
     /// <summary>Evaluates one MSBuild property of a restored project.</summary>
     public async Task<string> PropertyAsync(string project, string property, CancellationToken cancellationToken) =>
