@@ -36,42 +36,37 @@ internal sealed class PluginStartScenario
 
     public async Task<IReadOnlyList<PluginStartRound>> MeasureAsync(int rounds, CancellationToken cancellationToken)
     {
-        List<Build> builds = [new(_paths.EchoExecutable, EchoEvent.Plugin, "jit")];
-        if (_paths.HasEchoComposite)
-        {
-            builds.Add(new(_paths.EchoCompositeExecutable, CompositePlugin, "composite"));
-        }
-        else
+        var jit = new Build(_paths.EchoExecutable, EchoEvent.Plugin, "jit");
+        var composite = _paths.HasEchoComposite ? new Build(_paths.EchoCompositeExecutable, CompositePlugin, "composite") : null;
+        var aot = _paths.HasEchoAot ? new Build(_paths.EchoAotExecutable, AotPlugin, "aot") : null;
+        if (composite is null)
         {
             await _progress.WriteLineAsync($"{ScenarioNames.PluginStart}: {CompositePlugin} is not published, so the template's publish is not measured").ConfigureAwait(false);
         }
 
-        if (_paths.HasEchoAot)
-        {
-            builds.Add(new(_paths.EchoAotExecutable, AotPlugin, "aot"));
-        }
-        else
+        if (aot is null)
         {
             await _progress.WriteLineAsync($"{ScenarioNames.PluginStart}: {AotPlugin} is not published (Native AOT needs clang), so it is not measured").ConfigureAwait(false);
         }
 
+        Build[] builds = [jit, .. new[] { composite, aot }.OfType<Build>()];
         var results = new List<PluginStartRound>(rounds);
         for (var round = 1; round <= rounds; round++)
         {
             // Rotating which build goes first spreads any warm-cache advantage of going later over all of them.
-            var samples = new Dictionary<string, Sample>(StringComparer.Ordinal);
-            for (var i = 0; i < builds.Count; i++)
+            var samples = new Dictionary<Build, Sample>();
+            for (var i = 0; i < builds.Length; i++)
             {
-                var build = builds[(round + i) % builds.Count];
-                samples[build.Label] = await MeasureOneAsync(build.Executable, build.Plugin, $"{build.Label}{round}", cancellationToken).ConfigureAwait(false);
+                var build = builds[(round + i) % builds.Length];
+                samples[build] = await MeasureOneAsync(build.Executable, build.Plugin, $"{build.Label}{round}", cancellationToken).ConfigureAwait(false);
             }
 
-            var jit = samples["jit"];
-            Sample? composite = samples.TryGetValue("composite", out var c) ? c : null;
-            Sample? aot = samples.TryGetValue("aot", out var a) ? a : null;
-            results.Add(new PluginStartRound(jit.StartMillis, jit.RssMb, composite?.StartMillis, composite?.RssMb, aot?.StartMillis, aot?.RssMb));
+            var j = samples[jit];
+            Sample? c = composite is null ? null : samples[composite];
+            Sample? a = aot is null ? null : samples[aot];
+            results.Add(new PluginStartRound(j.StartMillis, j.RssMb, c?.StartMillis, c?.RssMb, a?.StartMillis, a?.RssMb));
             await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{ScenarioNames.PluginStart} round {round}/{rounds}: jit {jit.StartMillis:0} ms, {jit.RssMb:0.0} MiB; composite {composite?.StartMillis:0} ms, {composite?.RssMb:0.0} MiB; aot {aot?.StartMillis:0} ms, {aot?.RssMb:0.0} MiB")).ConfigureAwait(false);
+                $"{ScenarioNames.PluginStart} round {round}/{rounds}: jit {j.StartMillis:0} ms, {j.RssMb:0.0} MiB; composite {c?.StartMillis:0} ms, {c?.RssMb:0.0} MiB; aot {a?.StartMillis:0} ms, {a?.RssMb:0.0} MiB")).ConfigureAwait(false);
         }
 
         return results;
