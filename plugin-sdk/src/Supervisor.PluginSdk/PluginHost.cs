@@ -81,7 +81,7 @@ public static partial class PluginHost
         try
         {
             DeleteStaleSocket(handshake.SocketPath);
-            await server.StartAsync(application, cancellationToken).ConfigureAwait(false);
+            await KestrelApplication.StartAsync(server, application, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {

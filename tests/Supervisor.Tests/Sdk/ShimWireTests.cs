@@ -8,7 +8,11 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Supervisor.Tests.Sdk;
 
-/// <summary>The shim's own gRPC over HTTP/2 (no grpc-dotnet server) against grpc-dotnet's client, in a real plugin process.</summary>
+/// <summary>
+/// The shim's own gRPC over HTTP/2 (no grpc-dotnet server) against grpc-dotnet's client, in a real plugin process:
+/// the echo on the JIT and the echo published with Native AOT, which hand the shim to Kestrel differently
+/// (<c>Shim/KestrelApplication.cs</c>).
+/// </summary>
 [TestClass]
 public sealed class ShimWireTests
 {
@@ -16,9 +20,11 @@ public sealed class ShimWireTests
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static b => b, static b => b);
 
     [TestMethod]
-    public async Task A_one_MiB_payload_spanning_many_HTTP2_frames_is_echoed_whole()
+    [DataRow("echo")]
+    [DataRow(ManualPlugin.NativeEcho)]
+    public async Task A_one_MiB_payload_spanning_many_HTTP2_frames_is_echoed_whole(string echo)
     {
-        await using var plugin = await ManualPlugin.StartAsync("echo", "1.0.0");
+        await using var plugin = await ManualPlugin.StartAsync(echo, "1.0.0", executable: "echo");
         var client = plugin.Client(out var channel);
         using var _ = channel;
         var payload = new byte[1024 * 1024];
@@ -32,12 +38,14 @@ public sealed class ShimWireTests
     }
 
     [TestMethod]
-    [DataRow("supervisor.plugin.v1.PluginService", "Nope", "Method is unimplemented.")]
-    [DataRow("grpc.health.v1.Health", "List", "Method is unimplemented.")]
-    [DataRow("no.such.Service", "Call", "Service is unimplemented.")]
-    public async Task A_method_the_shim_does_not_serve_is_UNIMPLEMENTED(string service, string method, string detail)
+    [DataRow("echo", "supervisor.plugin.v1.PluginService", "Nope", "Method is unimplemented.")]
+    [DataRow("echo", "grpc.health.v1.Health", "List", "Method is unimplemented.")]
+    [DataRow("echo", "no.such.Service", "Call", "Service is unimplemented.")]
+    [DataRow(ManualPlugin.NativeEcho, "supervisor.plugin.v1.PluginService", "Nope", "Method is unimplemented.")]
+    [DataRow(ManualPlugin.NativeEcho, "no.such.Service", "Call", "Service is unimplemented.")]
+    public async Task A_method_the_shim_does_not_serve_is_UNIMPLEMENTED(string echo, string service, string method, string detail)
     {
-        await using var plugin = await ManualPlugin.StartAsync("echo", "1.0.0");
+        await using var plugin = await ManualPlugin.StartAsync(echo, "1.0.0", executable: "echo");
         using var channel = plugin.Channel(plugin.Token);
 
         var error = await Assert.ThrowsExactlyAsync<RpcException>(() => RawCall(channel.CreateCallInvoker(), service, method, []).DefaultTimeout());
@@ -47,9 +55,11 @@ public sealed class ShimWireTests
     }
 
     [TestMethod]
-    public async Task The_token_is_checked_before_the_message_is_read_and_a_malformed_message_with_it_is_INTERNAL()
+    [DataRow("echo")]
+    [DataRow(ManualPlugin.NativeEcho)]
+    public async Task The_token_is_checked_before_the_message_is_read_and_a_malformed_message_with_it_is_INTERNAL(string echo)
     {
-        await using var plugin = await ManualPlugin.StartAsync("echo", "1.0.0");
+        await using var plugin = await ManualPlugin.StartAsync(echo, "1.0.0", executable: "echo");
         byte[] garbage = [0x0A, 0xFF, 0xFF, 0xFF];
 
         using var anonymous = plugin.Channel(null);
@@ -60,9 +70,9 @@ public sealed class ShimWireTests
         var malformed = await Assert.ThrowsExactlyAsync<RpcException>(() => RawCall(authorized.CreateCallInvoker(), "supervisor.plugin.v1.PluginService", "HandleEvent", garbage).DefaultTimeout());
 
         Assert.AreEqual(StatusCode.Unauthenticated, missing.StatusCode);
-        Assert.AreEqual("plugin 'echo' (it only answers its supervisor) requires 'authorization: Bearer <token>'", missing.Status.Detail);
+        Assert.AreEqual($"plugin '{echo}' (it only answers its supervisor) requires 'authorization: Bearer <token>'", missing.Status.Detail);
         Assert.AreEqual(StatusCode.Unauthenticated, refused.StatusCode);
-        Assert.AreEqual("plugin 'echo' (it only answers its supervisor) refused the token: it is not valid", refused.Status.Detail);
+        Assert.AreEqual($"plugin '{echo}' (it only answers its supervisor) refused the token: it is not valid", refused.Status.Detail);
         Assert.AreEqual(StatusCode.Internal, malformed.StatusCode);
         StringAssert.StartsWith(malformed.Status.Detail, "the request is not a valid HandleEventRequest");
     }

@@ -27,9 +27,9 @@ internal sealed class GrpcCall : IDisposable
     {
         _features = features;
         _response = response;
-        _body = features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        _body = FeatureLookup.Required<IHttpResponseBodyFeature>(features);
         RequestHeaders = request.Headers;
-        _aborted = features.GetRequiredFeature<IHttpRequestLifetimeFeature>().RequestAborted;
+        _aborted = FeatureLookup.Required<IHttpRequestLifetimeFeature>(features).RequestAborted;
         if (GrpcTimeout.TryParse(RequestHeaders.GrpcTimeout.ToString(), out var timeout) && timeout <= LongestDeadline)
         {
             Deadline = DateTime.UtcNow + timeout;
@@ -65,7 +65,7 @@ internal sealed class GrpcCall : IDisposable
     /// <summary>Reads the call's one request message.</summary>
     public ValueTask<T> ReadAsync<T>(MessageParser<T> parser)
         where T : IMessage<T> =>
-        GrpcMessageFraming.ReadAsync(_features.GetRequiredFeature<IRequestBodyPipeFeature>().Reader, RequestHeaders.GrpcEncoding.ToString(), parser, CancellationToken);
+        GrpcMessageFraming.ReadAsync(FeatureLookup.Required<IRequestBodyPipeFeature>(_features).Reader, RequestHeaders.GrpcEncoding.ToString(), parser, CancellationToken);
 
     /// <summary>Answers a unary call: the message, then status OK when the call returns.</summary>
     public void Reply(IMessage message)
@@ -94,7 +94,7 @@ internal sealed class GrpcCall : IDisposable
     private static void SetStatus(IFeatureCollection features, IHttpResponseFeature response, bool messageWritten, StatusCode code, string message)
     {
         // Kestrel may have sent the headers by now even without a message (a flush); trailers then, too.
-        var target = messageWritten || response.HasStarted ? features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers : response.Headers;
+        var target = messageWritten || response.HasStarted ? FeatureLookup.Required<IHttpResponseTrailersFeature>(features).Trailers : response.Headers;
         target.GrpcStatus = StatusCodes[(int)code];
         if (message.Length > 0)
         {

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Health.V1;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -11,11 +10,11 @@ using Supervisor.Protocol.Plugin.V1;
 namespace Supervisor.PluginSdk.Shim;
 
 /// <summary>
-/// What Kestrel runs for each HTTP/2 stream: checks that it is a gRPC call carrying the token, then dispatches it by
-/// path. Built by hand instead of by ASP.NET Core's routing and grpc-dotnet's service binding, which made most of a
-/// plugin's start (docs/performance.md, issue 15).
+/// What Kestrel runs for each HTTP/2 stream (through <see cref="KestrelApplication"/>): checks that it is a gRPC call
+/// carrying the token, then dispatches it by path. Built by hand instead of by ASP.NET Core's routing and
+/// grpc-dotnet's service binding, which made most of a plugin's start (docs/performance.md, issue 15).
 /// </summary>
-internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollection>
+internal sealed partial class ShimApplication
 {
     private const string PluginServicePrefix = "/supervisor.plugin.v1.PluginService/";
     private const string HealthServicePrefix = "/grpc.health.v1.Health/";
@@ -33,22 +32,16 @@ internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollect
         _logger = logger;
     }
 
-    public IFeatureCollection CreateContext(IFeatureCollection contextFeatures) => contextFeatures;
-
-    public void DisposeContext(IFeatureCollection context, Exception? exception)
+    public async Task ProcessRequestAsync(IFeatureCollection features)
     {
-    }
-
-    public async Task ProcessRequestAsync(IFeatureCollection context)
-    {
-        var request = context.GetRequiredFeature<IHttpRequestFeature>();
-        var response = context.GetRequiredFeature<IHttpResponseFeature>();
+        var request = FeatureLookup.Required<IHttpRequestFeature>(features);
+        var response = FeatureLookup.Required<IHttpResponseFeature>(features);
         GrpcCall.StartResponse(response);
         var contentType = request.Headers.ContentType;
         if (!IsGrpc(contentType))
         {
             response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-            GrpcCall.Refuse(context, response, StatusCode.Internal, $"Content-Type '{contentType}' is not supported.");
+            GrpcCall.Refuse(features, response, StatusCode.Internal, $"Content-Type '{contentType}' is not supported.");
             return;
         }
 
@@ -56,11 +49,11 @@ internal sealed partial class ShimApplication : IHttpApplication<IFeatureCollect
         var authorization = request.Headers.Authorization;
         if (_token.Refusal(StringValues.IsNullOrEmpty(authorization) ? null : authorization.ToString()) is { } refusal)
         {
-            GrpcCall.Refuse(context, response, StatusCode.Unauthenticated, refusal);
+            GrpcCall.Refuse(features, response, StatusCode.Unauthenticated, refusal);
             return;
         }
 
-        using var call = new GrpcCall(context, request, response);
+        using var call = new GrpcCall(features, request, response);
         try
         {
             await DispatchAsync(request.Path, call).ConfigureAwait(false);
