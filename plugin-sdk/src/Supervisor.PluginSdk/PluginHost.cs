@@ -57,10 +57,6 @@ public static partial class PluginHost
             return UsageExitCode;
         }
 
-        // Blocking handlers hold pool threads; a larger floor keeps the shim answering while they do.
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
-
         using var loggerFactory = PluginLogging.Create();
         handshake.Context.LoggerFactory = loggerFactory;
         var plugin = factory(handshake.Context);

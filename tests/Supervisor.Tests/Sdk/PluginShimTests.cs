@@ -84,6 +84,37 @@ public sealed class PluginShimTests
     }
 
     [TestMethod]
+    public async Task Handlers_that_block_their_threads_do_not_starve_the_others_or_the_status_calls()
+    {
+        // More than the thread pool starts with (one per core), within the shim's floor for blocking handlers (32).
+        const int Blocked = 24;
+        if (Environment.ProcessorCount >= Blocked)
+        {
+            Assert.Inconclusive($"the thread pool starts with {Environment.ProcessorCount} threads here, so {Blocked} blocked handlers would not need the shim's floor");
+        }
+
+        await using var plugin = await ManualPlugin.StartAsync("chaos", "1.0.0");
+        var client = plugin.Client(out var channel);
+        using var _ = channel;
+        using var abandon = new CancellationTokenSource();
+        var calls = Enumerable.Range(0, Blocked)
+            .Select(_ => client.HandleEventAsync(Request("block", ""), cancellationToken: abandon.Token).ResponseAsync)
+            .ToList();
+
+        // Without the floor the pool adds about two threads a second once its own are blocked, so the last of these
+        // handlers would start about ten seconds later, and the supervisor's liveness checks (1 s) would fail before.
+        await Wait.UntilAsync(async () => (await client.GetStatusAsync(new GetStatusRequest())).InFlight == Blocked, $"all {Blocked} block handlers to be running", TimeSpan.FromSeconds(4));
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(1));
+
+        Assert.AreEqual(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        await abandon.CancelAsync();
+        foreach (var call in calls)
+        {
+            Assert.AreEqual(StatusCode.Cancelled, (await Assert.ThrowsExactlyAsync<RpcException>(() => call)).StatusCode);
+        }
+    }
+
+    [TestMethod]
     public async Task The_plugin_exits_when_its_stdin_reaches_end_of_file()
     {
         await using var plugin = await ManualPlugin.StartAsync("echo", "1.0.0");

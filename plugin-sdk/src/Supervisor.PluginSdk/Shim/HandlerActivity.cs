@@ -9,7 +9,7 @@ namespace Supervisor.PluginSdk.Shim;
 /// </summary>
 internal static class HandlerActivity
 {
-    private static readonly ActivitySource Source = new(PluginHost.ActivitySourceName, typeof(HandlerActivity).Assembly.GetName().Version?.ToString(3));
+    private static readonly ActivitySource Source = new(PluginHost.ActivitySourceName, SdkVersion.Value);
 
     // StartActivity returns null at once when nobody listens.
     public static Activity? Start(string eventName, string eventId) =>

@@ -39,6 +39,7 @@ internal sealed partial class PluginServiceEndpoint
             throw new RpcException(new Status(StatusCode.Unimplemented, $"plugin '{_context.Name}' does not handle event '{wire.Name}'; it handles {string.Join(", ", _plugin.EventNames)}"));
         }
 
+        HandlerThreadFloor.Raise();
         var pluginEvent = new PluginEvent(wire.Id, wire.Name, wire.Payload.Memory, wire.ContentType, wire.Attributes, call.Deadline);
         var cancellationToken = call.CancellationToken;
         using var trace = TraceContext.Continue(call.RequestHeaders);
@@ -80,7 +81,7 @@ internal sealed partial class PluginServiceEndpoint
             Name = _context.Name,
             Version = _context.Version,
             Sdk = "dotnet",
-            SdkVersion = typeof(PluginHost).Assembly.GetName().Version?.ToString(3) ?? string.Empty,
+            SdkVersion = SdkVersion.Value,
         };
         response.EventNames.AddRange(_plugin.EventNames);
         return response;
