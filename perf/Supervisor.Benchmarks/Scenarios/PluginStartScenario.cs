@@ -12,12 +12,15 @@ namespace Supervisor.Benchmarks.Scenarios;
 /// (<c>echo</c> 1.0.0), published as the template publishes a JIT plugin (<c>echo-composite</c> 1.0.0:
 /// self-contained, trimmed, one ReadyToRun composite image) and as Native AOT (<c>echo-aot</c> 1.0.0), each started
 /// fresh with the handshake variables, timed from the process start to its first successful <c>HandleEvent</c>
-/// reply, then its resident memory read once it has settled.
+/// reply, then its resident memory read once it has settled. Each round starts every build
+/// <see cref="StartsPerRound"/> times, interleaved, and takes the median: one start moved by ±20% from one to the
+/// next on the 2-core VM, which a median of a round's single starts did not even out in 7 rounds.
 /// </summary>
 internal sealed class PluginStartScenario
 {
     public const string AotPlugin = "echo-aot";
     public const string CompositePlugin = "echo-composite";
+    public const int StartsPerRound = 3;
 
     // After the first reply the JIT still compiles in the background and the pools fill; a short pause lets the
     // figure be the idle footprint rather than that transient.
@@ -53,14 +56,26 @@ internal sealed class PluginStartScenario
         var results = new List<PluginStartRound>(rounds);
         for (var round = 1; round <= rounds; round++)
         {
-            // Rotating which build goes first spreads any warm-cache advantage of going later over all of them.
-            var samples = new Dictionary<Build, Sample>();
-            for (var i = 0; i < builds.Length; i++)
+            // Rotating which build goes first spreads any warm-cache advantage of going later over all of them. The
+            // memory is read on each build's last start of the round, after the pause it needs.
+            var starts = builds.ToDictionary(b => b, _ => new List<double>(StartsPerRound));
+            var memory = new Dictionary<Build, double>();
+            for (var start = 1; start <= StartsPerRound; start++)
             {
-                var build = builds[(round + i) % builds.Length];
-                samples[build] = await MeasureOneAsync(build.Executable, build.Plugin, $"{build.Label}{round}", cancellationToken).ConfigureAwait(false);
+                var readMemory = start == StartsPerRound;
+                for (var i = 0; i < builds.Length; i++)
+                {
+                    var build = builds[(round + i) % builds.Length];
+                    var sample = await MeasureOneAsync(build.Executable, build.Plugin, $"{build.Label}{round}-{start}", readMemory, cancellationToken).ConfigureAwait(false);
+                    starts[build].Add(sample.StartMillis);
+                    if (readMemory)
+                    {
+                        memory[build] = sample.RssMb;
+                    }
+                }
             }
 
+            var samples = builds.ToDictionary(b => b, b => new Sample(Median.Of(starts[b]), memory[b]));
             var j = samples[jit];
             Sample? c = composite is null ? null : samples[composite];
             Sample? a = aot is null ? null : samples[aot];
@@ -72,7 +87,7 @@ internal sealed class PluginStartScenario
         return results;
     }
 
-    private async Task<Sample> MeasureOneAsync(string executable, string plugin, string instanceId, CancellationToken cancellationToken)
+    private async Task<Sample> MeasureOneAsync(string executable, string plugin, string instanceId, bool readMemory, CancellationToken cancellationToken)
     {
         var socketPath = Path.Combine(_paths.TempDirectory, instanceId + ".sock");
         var started = Stopwatch.GetTimestamp();
@@ -82,6 +97,11 @@ internal sealed class PluginStartScenario
             var reply = await process.Client.HandleEventAsync(_request, cancellationToken: cancellationToken).ConfigureAwait(false);
             var startMillis = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             EchoEvent.Verify(ScenarioNames.PluginStart, _request.Event, reply.Payload);
+
+            if (!readMemory)
+            {
+                return new Sample(startMillis, double.NaN);
+            }
 
             await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
             return new Sample(startMillis, ResidentMemory.MegabytesOf(process.ProcessId));
