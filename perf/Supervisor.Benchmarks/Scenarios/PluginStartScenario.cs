@@ -56,6 +56,9 @@ internal sealed class PluginStartScenario
         var results = new List<PluginStartRound>(rounds);
         for (var round = 1; round <= rounds; round++)
         {
+            // Other load on the machine during the round, as the throughput rounds report it: a start is a few tens of
+            // milliseconds, so a neighbour's burst moves it more than any change to the plugin.
+            var cpuAtStart = CpuContention.Take();
             // Rotating which build goes first spreads any warm-cache advantage of going later over all of them. The
             // memory is read on each build's last start of the round, after the pause it needs.
             var starts = builds.ToDictionary(b => b, _ => new List<double>(StartsPerRound));
@@ -80,8 +83,9 @@ internal sealed class PluginStartScenario
             Sample? c = composite is null ? null : samples[composite];
             Sample? a = aot is null ? null : samples[aot];
             results.Add(new PluginStartRound(j.StartMillis, j.RssMb, c?.StartMillis, c?.RssMb, a?.StartMillis, a?.RssMb));
+            var other = CpuContention.OtherPercent(cpuAtStart, CpuContention.Take());
             await _progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{ScenarioNames.PluginStart} round {round}/{rounds}: jit {j.StartMillis:0} ms, {j.RssMb:0.0} MiB; composite {c?.StartMillis:0} ms, {c?.RssMb:0.0} MiB; aot {a?.StartMillis:0} ms, {a?.RssMb:0.0} MiB")).ConfigureAwait(false);
+                $"{ScenarioNames.PluginStart} round {round}/{rounds}: jit {j.StartMillis:0} ms, {j.RssMb:0.0} MiB; composite {c?.StartMillis:0} ms, {c?.RssMb:0.0} MiB; aot {a?.StartMillis:0} ms, {a?.RssMb:0.0} MiB; other processes {other:0}% CPU")).ConfigureAwait(false);
         }
 
         return results;
