@@ -5,6 +5,9 @@ internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
 {
     public const string SolutionFile = "Supervisor.sln";
 
+    /// <summary>The published host's executable, also its processes' command name in <c>/proc</c>.</summary>
+    public const string SupervisorExecutableName = "supervisor";
+
     public string PluginsRoot => Path.Combine(RepoRoot, "artifacts", "plugins");
 
     public string EchoDirectory => Path.Combine(PluginsRoot, "echo", "1.0.0");
@@ -32,7 +35,7 @@ internal sealed record BenchmarkPaths(string RepoRoot, string TempDirectory)
 
     public string SupervisorDirectory => Path.Combine(RepoRoot, "artifacts", "supervisor");
 
-    public string SupervisorExecutable => Path.Combine(SupervisorDirectory, "supervisor");
+    public string SupervisorExecutable => Path.Combine(SupervisorDirectory, SupervisorExecutableName);
 
     /// <summary>Walks up from the benchmark's binaries, so the run works from any working directory.</summary>
     public static string? FindRepoRoot()

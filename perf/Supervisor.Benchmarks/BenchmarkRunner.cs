@@ -96,6 +96,8 @@ internal sealed class BenchmarkRunner
         var before = CpuContention.Take();
         var clock = Stopwatch.StartNew();
         var rps = await ThroughputRunner.MeasureAsync(caller, _settings.Callers, _settings.ThroughputRamp, window ?? _settings.ThroughputWindow, cancellationToken).ConfigureAwait(false);
-        return new HopRound(latency.PercentileMicros(0.50), latency.PercentileMicros(0.99), rps, CpuContention.TreeMicrosPerCall(before, CpuContention.Take(), rps * clock.Elapsed.TotalSeconds));
+        var after = CpuContention.Take();
+        var calls = rps * clock.Elapsed.TotalSeconds;
+        return new HopRound(latency.PercentileMicros(0.50), latency.PercentileMicros(0.99), rps, CpuContention.TreeMicrosPerCall(before, after, calls), CpuContention.SplitMicrosPerCall(before, after, calls));
     }
 }

@@ -12,8 +12,12 @@ internal static class CpuContention
     // /proc counts CPU time in USER_HZ ticks, 100 a second on Linux.
     private const double MicrosPerTick = 10_000;
 
-    /// <summary>CPU ticks so far: the whole machine's busy and total, and this process tree's.</summary>
-    internal readonly record struct Sample(long MachineBusy, long MachineTotal, long Tree);
+    /// <summary>
+    /// CPU ticks so far: the whole machine's busy and total, and this process tree's, with the tree's own share of this
+    /// process and of the supervisor hosts in it (their own threads only: what their children used, reaped or not, is
+    /// the tree's rest, the plugins and their sandbox programs).
+    /// </summary>
+    internal readonly record struct Sample(long MachineBusy, long MachineTotal, long Tree, long Own, long Hosts);
 
     /// <summary>Takes a sample; <see langword="null"/> where <c>/proc</c> is not readable.</summary>
     public static Sample? Take()
@@ -21,7 +25,8 @@ internal static class CpuContention
         try
         {
             var (busy, total) = ReadMachine();
-            return new Sample(busy, total, ReadTree(Environment.ProcessId));
+            var (tree, own, hosts) = ReadTree(Environment.ProcessId);
+            return new Sample(busy, total, tree, own, hosts);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -55,6 +60,24 @@ internal static class CpuContention
         return (b.Tree - a.Tree) * MicrosPerTick / calls;
     }
 
+    /// <summary>
+    /// The tree's CPU per call between two samples split by who spent it: this process (the callers, and the
+    /// supervisor where it is embedded), the supervisor hosts (the events API's two hops) and the plugins with their
+    /// sandbox programs. Where a hop's time goes, which the tree's total cannot tell.
+    /// </summary>
+    public static CpuSplit? SplitMicrosPerCall(Sample? start, Sample? end, double calls)
+    {
+        if (start is not { } a || end is not { } b || calls <= 0)
+        {
+            return null;
+        }
+
+        var own = (b.Own - a.Own) * MicrosPerTick / calls;
+        var hosts = (b.Hosts - a.Hosts) * MicrosPerTick / calls;
+        var tree = (b.Tree - a.Tree) * MicrosPerTick / calls;
+        return new CpuSplit(own, hosts, Math.Max(0, tree - own - hosts));
+    }
+
     /// <summary>This process tree's CPU seconds between two samples.</summary>
     public static double? TreeSeconds(Sample? start, Sample? end) =>
         start is { } a && end is { } b ? (b.Tree - a.Tree) * MicrosPerTick / 1e6 : null;
@@ -72,11 +95,14 @@ internal static class CpuContention
     }
 
     // Sums this process and every descendant (plugins, the host and its plugins). Reaped children's time is in
-    // their parent's cutime/cstime, so a child that exits between samples is not lost.
-    private static long ReadTree(int root)
+    // their parent's cutime/cstime, so a child that exits between samples is not lost. Own and Hosts count only the
+    // utime and stime of this process and of the descendants running the supervisor host's executable.
+    private static (long Tree, long Own, long Hosts) ReadTree(int root)
     {
         var parents = new Dictionary<int, int>();
         var ticks = new Dictionary<int, long>();
+        var ownTicks = new Dictionary<int, long>();
+        var hostPids = new HashSet<int>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -95,13 +121,20 @@ internal static class CpuContention
             }
 
             // The command name may contain spaces and parentheses; the fields after the last ')' do not.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
             parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            ticks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
-                + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            ownTicks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            ticks[pid] = ownTicks[pid] + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            var open = stat.IndexOf('(', StringComparison.Ordinal);
+            if (open >= 0 && stat.AsSpan(open + 1, close - open - 1).SequenceEqual(BenchmarkPaths.SupervisorExecutableName))
+            {
+                hostPids.Add(pid);
+            }
         }
 
         long sum = 0;
+        long hosts = 0;
         foreach (var (pid, own) in ticks)
         {
             for (var current = pid; current > 1; current = parents.GetValueOrDefault(current))
@@ -109,11 +142,16 @@ internal static class CpuContention
                 if (current == root)
                 {
                     sum += own;
+                    if (pid != root && hostPids.Contains(pid))
+                    {
+                        hosts += ownTicks[pid];
+                    }
+
                     break;
                 }
             }
         }
 
-        return sum;
+        return (sum, ownTicks.GetValueOrDefault(root), hosts);
     }
 }

@@ -97,8 +97,11 @@ internal sealed record ScenarioResults(
     IReadOnlyList<InstanceFigures> Instances,
     HopFigures? FloorGrpcUdsComposite);
 
-/// <summary>A hop's medians; <paramref name="CpuUsPerCall"/> is the whole process tree's CPU per call (see <see cref="HopRound"/>).</summary>
-internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16, double? CpuUsPerCall)
+/// <summary>
+/// A hop's medians; <paramref name="CpuUsPerCall"/> is the whole process tree's CPU per call and
+/// <paramref name="CpuUsPerCallBy"/> its parts, each part's median over the rounds (see <see cref="HopRound"/>).
+/// </summary>
+internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16, double? CpuUsPerCall, CpuSplit? CpuUsPerCallBy)
 {
     public static HopFigures MedianOf(IReadOnlyList<HopRound> rounds)
     {
@@ -113,7 +116,7 @@ internal sealed record HopFigures(double P50Us, double P99Us, double RpsC16, dou
         }
 
         double[] cpu = [.. rounds.Select(r => r.CpuMicrosPerCall).OfType<double>()];
-        return new HopFigures(Math.Round(Median.Of(p50), 1), Math.Round(Median.Of(p99), 1), Math.Round(Median.Of(rps)), cpu.Length == 0 ? null : Math.Round(Median.Of(cpu), 1));
+        return new HopFigures(Math.Round(Median.Of(p50), 1), Math.Round(Median.Of(p99), 1), Math.Round(Median.Of(rps)), cpu.Length == 0 ? null : Math.Round(Median.Of(cpu), 1), CpuSplit.MedianOf(rounds.Select(r => r.CpuSplit)));
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Supervisor.Benchmarks.Measurement;
 using Supervisor.Benchmarks.Scenarios;
 
 namespace Supervisor.Benchmarks.Results;
@@ -19,7 +20,7 @@ internal static class ReportTable
         List<string> lines =
         [
             string.Create(c, $"{report.Workload.Plugin}, {report.Workload.PayloadBytes} B payload, median of {report.Machine.Rounds} round(s){(report.Machine.Quick ? " (quick)" : string.Empty)}"),
-            string.Create(c, $"{"scenario",-NameWidth} {"p50 us",10} {"p99 us",10} {"rps c16",10} {"cpu us/call",12}"),
+            string.Create(c, $"{"scenario",-NameWidth} {"p50 us",10} {"p99 us",10} {"rps c16",10} {"cpu us/call",12}  (this process/hosts/plugins)"),
             Row(c, ScenarioNames.Floor, s.FloorGrpcUds),
             Row(c, ScenarioNames.Embedded, s.Embedded),
             Row(c, ScenarioNames.EventsApi, s.EventsApi),
@@ -45,7 +46,7 @@ internal static class ReportTable
         lines.Add(string.Create(c, $"{ScenarioNames.Instances,-18} embedded, calls spread over N echo instances:"));
         foreach (var i in s.Instances)
         {
-            lines.Add(string.Create(c, $"{$"x{i.Instances}",18} p50 {i.Embedded.P50Us:0.0} us, {i.Embedded.RpsC16:0} rps (x{i.RpsOverOneInstance:0.000} one instance's), {(i.Embedded.CpuUsPerCall is { } cpu ? cpu.ToString("0.0", c) : "-")} cpu us/call"));
+            lines.Add(string.Create(c, $"{$"x{i.Instances}",18} p50 {i.Embedded.P50Us:0.0} us, {i.Embedded.RpsC16:0} rps (x{i.RpsOverOneInstance:0.000} one instance's), {(i.Embedded.CpuUsPerCall is { } cpu ? cpu.ToString("0.0", c) : "-")} cpu us/call{Parts(c, i.Embedded.CpuUsPerCallBy)}"));
         }
 
         if (report.Machine.OtherCpuPctMedian is { } median)
@@ -65,5 +66,8 @@ internal static class ReportTable
     private static string Size(int bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / 1024} KiB";
 
     private static string Row(CultureInfo c, string name, HopFigures f) =>
-        string.Create(c, $"{name,-NameWidth} {f.P50Us,10:0.0} {f.P99Us,10:0.0} {f.RpsC16,10:0} {(f.CpuUsPerCall is { } cpu ? cpu.ToString("0.0", c) : "-"),12}");
+        string.Create(c, $"{name,-NameWidth} {f.P50Us,10:0.0} {f.P99Us,10:0.0} {f.RpsC16,10:0} {(f.CpuUsPerCall is { } cpu ? cpu.ToString("0.0", c) : "-"),12}{Parts(c, f.CpuUsPerCallBy)}");
+
+    private static string Parts(CultureInfo c, CpuSplit? split) =>
+        split is { } s ? string.Create(c, $"  ({s.Callers:0.0}/{s.Hosts:0.0}/{s.Plugins:0.0})") : string.Empty;
 }

@@ -1,11 +1,14 @@
+using Supervisor.Benchmarks.Measurement;
+
 namespace Supervisor.Benchmarks.Results;
 
 /// <summary>
 /// One scenario's figures in one round. <paramref name="CpuMicrosPerCall"/>: the CPU the benchmark's whole process tree
 /// (callers, supervisors, hosts and plugins) used per call in the throughput window, which other processes' load
-/// changes far less than the rate; <see langword="null"/> where <c>/proc</c> is not readable.
+/// changes far less than the rate, and <paramref name="CpuSplit"/> the same by who spent it; both
+/// <see langword="null"/> where <c>/proc</c> is not readable.
 /// </summary>
-internal sealed record HopRound(double P50Micros, double P99Micros, double RequestsPerSecond, double? CpuMicrosPerCall);
+internal sealed record HopRound(double P50Micros, double P99Micros, double RequestsPerSecond, double? CpuMicrosPerCall, CpuSplit? CpuSplit);
 
 /// <summary>One hang recovery round: milliseconds from the hung call's deadline to the kill and to a served call.</summary>
 internal sealed record HangRecoveryRound(double KilledMillis, double ServingMillis);
