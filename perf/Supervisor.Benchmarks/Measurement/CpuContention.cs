@@ -78,6 +78,15 @@ internal static class CpuContention
         return new CpuSplit(own, hosts, Math.Max(0, tree - own - hosts));
     }
 
+    /// <summary>
+    /// The whole machine's busy CPU seconds between two samples. Beside <see cref="TreeSeconds"/> where the tree has
+    /// many short-lived processes: <c>/proc</c> gives each process's user and system time in whole ticks, each cut off,
+    /// so every process loses up to two ticks (20 ms) in the tree's sum; the machine's total loses nothing that way but
+    /// counts other processes too.
+    /// </summary>
+    public static double? MachineSeconds(Sample? start, Sample? end) =>
+        start is { } a && end is { } b ? (b.MachineBusy - a.MachineBusy) * MicrosPerTick / 1e6 : null;
+
     /// <summary>This process tree's CPU seconds between two samples.</summary>
     public static double? TreeSeconds(Sample? start, Sample? end) =>
         start is { } a && end is { } b ? (b.Tree - a.Tree) * MicrosPerTick / 1e6 : null;

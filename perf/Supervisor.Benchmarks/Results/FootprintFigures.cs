@@ -35,10 +35,12 @@ internal sealed record AllocationFigures(double Total, int Payload, double Beyon
 
 /// <summary>
 /// Many instances under one embedded supervisor: how many, of which plugin build, and what they cost. The CPU figures
-/// are milliseconds per instance start until all were ready, on the supervisor's side (the embedding process) and on
-/// the plugins' (the plugin processes with their sandbox wrappers); <see langword="null"/> where <c>/proc</c> is not readable.
+/// are milliseconds per instance start until all were ready, on the supervisor's side (the embedding process), on
+/// the plugins' (the plugin processes with their sandbox wrappers, short of the truth: see
+/// <see cref="CpuContention.MachineSeconds"/>) and the whole machine's (the truth on a quiet machine, else an upper
+/// bound); <see langword="null"/> where <c>/proc</c> is not readable.
 /// </summary>
-internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instances, string Plugin, double? SupervisorCpuMsPerStart, double? PluginCpuMsPerStart)
+internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instances, string Plugin, double? SupervisorCpuMsPerStart, double? PluginCpuMsPerStart, double? MachineCpuMsPerStart)
 {
     public static ScaleFigures MedianOf(IReadOnlyList<ScaleRound> rounds, int instances, string plugin)
     {
@@ -46,6 +48,7 @@ internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instan
         var rss = new double[rounds.Count];
         var supervisorCpu = new List<double>(rounds.Count);
         var pluginCpu = new List<double>(rounds.Count);
+        var machineCpu = new List<double>(rounds.Count);
         for (var i = 0; i < rounds.Count; i++)
         {
             ready[i] = rounds[i].ReadySeconds;
@@ -55,6 +58,11 @@ internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instan
                 supervisorCpu.Add(supervisor * 1000 / instances);
                 pluginCpu.Add(plugins * 1000 / instances);
             }
+
+            if (rounds[i].MachineCpuSeconds is { } machine)
+            {
+                machineCpu.Add(machine * 1000 / instances);
+            }
         }
 
         return new ScaleFigures(
@@ -63,7 +71,8 @@ internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instan
             instances,
             plugin,
             supervisorCpu.Count == 0 ? null : Math.Round(Median.Of(supervisorCpu), 1),
-            pluginCpu.Count == 0 ? null : Math.Round(Median.Of(pluginCpu), 1));
+            pluginCpu.Count == 0 ? null : Math.Round(Median.Of(pluginCpu), 1),
+            machineCpu.Count == 0 ? null : Math.Round(Median.Of(machineCpu), 1));
     }
 
     /// <summary>The figures as one line of the results table.</summary>
@@ -73,6 +82,9 @@ internal sealed record ScaleFigures(double ReadyS, double TotalRssMb, int Instan
         var cpu = SupervisorCpuMsPerStart is { } supervisor && PluginCpuMsPerStart is { } plugins
             ? string.Create(c, $"; CPU per start {supervisor:0.0} ms supervisor, {plugins:0.0} ms plugin and wrappers")
             : string.Empty;
-        return string.Create(c, $"{Instances} x {Plugin}: ready in {ReadyS:0.00} s, {TotalRssMb:0} MiB in all{cpu}");
+        var machine = MachineCpuMsPerStart is { } all
+            ? string.Create(c, $"; the whole machine's CPU {all:0.0} ms per start")
+            : string.Empty;
+        return string.Create(c, $"{Instances} x {Plugin}: ready in {ReadyS:0.00} s, {TotalRssMb:0} MiB in all{cpu}{machine}");
     }
 }

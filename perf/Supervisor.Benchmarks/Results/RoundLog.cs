@@ -18,10 +18,11 @@ internal sealed record PluginStartRound(double JitStartMillis, double JitRssMb, 
 
 /// <summary>
 /// One scale round: seconds until every instance was ready, the MiB their processes hold together, and the CPU seconds
-/// spent until then by this process (the supervisor's side of the starts) and by its descendants (the plugins and
-/// their sandbox wrappers); the CPU figures are <see langword="null"/> where <c>/proc</c> is not readable.
+/// spent until then by this process (the supervisor's side of the starts), by its descendants (the plugins and their
+/// sandbox wrappers) and by the whole machine; the CPU figures are <see langword="null"/> where <c>/proc</c> is not
+/// readable.
 /// </summary>
-internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb, double? SupervisorCpuSeconds, double? PluginCpuSeconds);
+internal sealed record ScaleRound(double ReadySeconds, double TotalRssMb, double? SupervisorCpuSeconds, double? PluginCpuSeconds, double? MachineCpuSeconds);
 
 /// <summary>One roll round: failed calls, and the p99 of calls started in the steady window and during the roll there and back.</summary>
 internal sealed record RollRound(int Failed, int Calls, double SteadyP99Micros, double RollP99Micros, double RollSeconds);

@@ -66,7 +66,8 @@ internal sealed class ScaleScenario
             var ready = await WaitAllReadyAsync(supervisor, instances, cancellationToken).ConfigureAwait(false);
             var readySeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var ownCpu = OwnCpuSeconds() - ownCpuBefore;
-            var treeCpu = CpuContention.TreeSeconds(cpuBefore, CpuContention.Take());
+            var cpuAfter = CpuContention.Take();
+            var treeCpu = CpuContention.TreeSeconds(cpuBefore, cpuAfter);
 
             await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
             double totalRss = 0;
@@ -78,7 +79,8 @@ internal sealed class ScaleScenario
                 }
             }
 
-            return new ScaleRound(readySeconds, totalRss, treeCpu is null ? null : ownCpu, treeCpu - ownCpu);
+            return new ScaleRound(readySeconds, totalRss, treeCpu is null ? null : ownCpu, treeCpu - ownCpu,
+                CpuContention.MachineSeconds(cpuBefore, cpuAfter));
         }
     }
 
