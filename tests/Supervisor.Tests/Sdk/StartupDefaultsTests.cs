@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Supervisor.Tests.TestAssets;
 
@@ -30,6 +31,26 @@ public sealed class StartupDefaultsTests
         AssertTemplatePublishDefaults(folder, "echo");
     }
 
+    [TestMethod]
+    public void A_Native_AOT_plugin_leaves_Kestrels_HTTPS_server_code_out_of_its_executable()
+    {
+        Repository.RequireArtifacts();
+        var executable = Path.Combine(Repository.PluginsRoot, ManualPlugin.NativeEcho, "1.0.0", "echo");
+        if (!File.Exists(executable))
+        {
+            Assert.Inconclusive($"{ManualPlugin.NativeEcho} is not published ({executable}): build.sh publishes it only where clang is installed (Debian: clang lld zlib1g-dev)");
+        }
+
+        // Native AOT keeps the names of the types it compiled in for stack traces, so a name's absence means the code
+        // is gone; KestrelServer, which the shim runs, shows that the names are there to find.
+        var image = File.ReadAllBytes(executable);
+        Assert.IsTrue(Contains(image, "KestrelServer"), $"{executable} names the types it holds (KestrelServer)");
+        foreach (var type in (string[])["HttpsConnectionMiddleware", "SslStream"])
+        {
+            Assert.IsFalse(Contains(image, type), $"{executable} holds {type}: the SDK's substitution (build/PluginSupervisor.Sdk.Substitutions.xml) did not apply");
+        }
+    }
+
     /// <summary>Asserts the runtime configuration keeps the workstation GC and turns its background thread off.</summary>
     internal static void AssertStartupDefaults(string publishFolder, string assemblyName)
     {
@@ -53,4 +74,6 @@ public sealed class StartupDefaultsTests
         Assert.IsTrue(File.Exists(Path.Combine(publishFolder, assemblyName + ".r2r.dll")), $"{publishFolder} has the ReadyToRun composite image {assemblyName}.r2r.dll");
         Assert.IsFalse(File.Exists(Path.Combine(publishFolder, "System.Private.Xml.dll")), $"{publishFolder} is trimmed: no System.Private.Xml.dll, which no plugin of the SDK uses");
     }
+
+    private static bool Contains(byte[] image, string text) => image.AsSpan().IndexOf(Encoding.ASCII.GetBytes(text)) >= 0;
 }
