@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;
 using Supervisor.Benchmarks.Measurement;
@@ -20,7 +19,6 @@ internal sealed class EventsApiScenario : IHopScenario
     private ChildProcess? _host;
     private GrpcChannel? _channel;
     private ICaller? _caller;
-    private HostAllocations? _allocations;
 
     public EventsApiScenario(BenchmarkPaths paths, Event pluginEvent)
     {
@@ -37,7 +35,7 @@ internal sealed class EventsApiScenario : IHopScenario
             [EchoEvent.Plugin] = new JsonObject { ["Version"] = EchoEvent.Version, ["Instances"] = 1, ["MaxConcurrency"] = 64 },
         };
         (_host, var eventsAddress) = await SupervisorHostProcess.StartAsync(_paths, Path.Combine(_paths.TempDirectory, "host"), plugins, cancellationToken).ConfigureAwait(false);
-        _allocations = HostAllocations.FromReadyLine(await _host.WaitReadyAsync(SupervisorHostProcess.ReadyTimeout, cancellationToken).ConfigureAwait(false));
+        await _host.WaitReadyAsync(SupervisorHostProcess.ReadyTimeout, cancellationToken).ConfigureAwait(false);
         _channel = SupervisorChannel.Create(eventsAddress);
         _caller = await CallerForAsync(_event, cancellationToken).ConfigureAwait(false);
     }
@@ -49,33 +47,27 @@ internal sealed class EventsApiScenario : IHopScenario
 
     /// <summary>
     /// Bytes the host process allocates per <c>Dispatch</c> of <paramref name="pluginEvent"/>, over
-    /// <paramref name="calls"/> sequential calls of an already warm path, read from the host's own allocation counter
-    /// before and after. Like the embedded figure it counts everything the host did in the window (both hops' gRPC
-    /// work, the engine, background polls); it includes the payload the host parses from the caller's request and
-    /// again from the plugin's reply, so two payloads are what a path without copies of its own allocates.
+    /// <paramref name="calls"/> sequential calls of an already warm path, counted by the host's runtime
+    /// (<see cref="AllocationTicks"/>). Like the embedded figure it counts everything the host did in the window (both
+    /// hops' gRPC work, the engine, background polls); it includes the payload the host parses from the caller's request
+    /// and again from the plugin's reply, so two payloads are what a path without copies of its own allocates.
     /// </summary>
     public async Task<double> MeasureHostAllocatedBytesPerDispatchAsync(Event pluginEvent, int calls, CancellationToken cancellationToken)
     {
         var caller = await CallerForAsync(pluginEvent, cancellationToken).ConfigureAwait(false);
-        var before = await _allocations!.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
-        var made = 0;
-
-        // At least a second: the host's Prometheus exporter answers scrapes within 300 ms of each other (OpenTelemetry's
-        // default cache) with the same figures, and a fast path can make its calls in less.
-        while (made < calls || clock.Elapsed < HostAllocations.ShortestWindow)
+        var bytes = await AllocationTicks.MeasureAsync(_host!.Id, async () =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            await caller.CallAsync().ConfigureAwait(false);
-            made++;
-        }
-
-        return (await _allocations.ReadAsync(cancellationToken).ConfigureAwait(false) - before) / made;
+            for (var i = 0; i < calls; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await caller.CallAsync().ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return (double)bytes / calls;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _allocations?.Dispose();
         _channel?.Dispose();
         if (_host is not null)
         {
