@@ -19,19 +19,30 @@ internal static class AllocationTicks
 
     /// <summary>Runs <paramref name="work"/> and counts what process <paramref name="pid"/> allocated meanwhile.</summary>
     /// <returns>The bytes allocated.</returns>
+    /// <exception cref="InvalidOperationException">The process's diagnostics socket does not answer.</exception>
     public static async Task<long> MeasureAsync(int pid, Func<Task> work, CancellationToken cancellationToken)
     {
         // The allocation tick is a verbose event of the GC keyword; nothing else is asked for, so the session costs
         // the process a few events a millisecond at most.
         var provider = new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC);
-        using var session = await new DiagnosticsClient(pid).StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 16, token: cancellationToken).ConfigureAwait(false);
+        EventPipeSession session;
+        try
+        {
+            session = await new DiagnosticsClient(pid).StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 16, token: cancellationToken).ConfigureAwait(false);
+        }
+        catch (DiagnosticsClientException ex)
+        {
+            throw new InvalidOperationException($"cannot count the allocations of pid {pid} through its diagnostics socket (is DOTNET_EnableDiagnostics=0 set?): {ex.Message}", ex);
+        }
+
+        using var owned = session;
         long bytes = 0;
         var reading = Task.Run(() =>
         {
             using var source = new EventPipeEventSource(session.EventStream);
             source.Clr.GCAllocationTick += tick => bytes += tick.AllocationAmount64;
             source.Process();
-        }, cancellationToken);
+        }, CancellationToken.None);
 
         try
         {
@@ -39,8 +50,9 @@ internal static class AllocationTicks
         }
         finally
         {
-            // The stream ends once the session stops, which ends Process().
-            await session.StopAsync(cancellationToken).ConfigureAwait(false);
+            // The stream ends once the session stops, which ends Process(); stopped even when cancelled, so the reader
+            // does not outlive the measurement.
+            await session.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         await reading.ConfigureAwait(false);
