@@ -22,20 +22,7 @@ internal static class AllocationTicks
     /// <exception cref="InvalidOperationException">The process's diagnostics socket does not answer.</exception>
     public static async Task<long> MeasureAsync(int pid, Func<Task> work, CancellationToken cancellationToken)
     {
-        // The allocation tick is a verbose event of the GC keyword; nothing else is asked for, so the session costs
-        // the process a few events a millisecond at most.
-        var provider = new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC);
-        EventPipeSession session;
-        try
-        {
-            session = await new DiagnosticsClient(pid).StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 16, token: cancellationToken).ConfigureAwait(false);
-        }
-        catch (DiagnosticsClientException ex)
-        {
-            throw new InvalidOperationException($"cannot count the allocations of pid {pid} through its diagnostics socket (is DOTNET_EnableDiagnostics=0 set?): {ex.Message}", ex);
-        }
-
-        using var owned = session;
+        using var session = await StartSessionAsync(pid, cancellationToken).ConfigureAwait(false);
         long bytes = 0;
         var reading = Task.Run(() =>
         {
@@ -57,5 +44,20 @@ internal static class AllocationTicks
 
         await reading.ConfigureAwait(false);
         return bytes;
+    }
+
+    private static async Task<EventPipeSession> StartSessionAsync(int pid, CancellationToken cancellationToken)
+    {
+        // The allocation tick is a verbose event of the GC keyword; nothing else is asked for, so the session costs
+        // the process a few events a millisecond at most.
+        var provider = new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC);
+        try
+        {
+            return await new DiagnosticsClient(pid).StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 16, token: cancellationToken).ConfigureAwait(false);
+        }
+        catch (DiagnosticsClientException ex)
+        {
+            throw new InvalidOperationException($"cannot count the allocations of pid {pid} through its diagnostics socket (is DOTNET_EnableDiagnostics=0 set?): {ex.Message}", ex);
+        }
     }
 }
